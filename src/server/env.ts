@@ -35,7 +35,7 @@ const positiveInt = (fallback: number) =>
     .string()
     .trim()
     .transform((v) => (v === "" ? String(fallback) : v))
-    .pipe(z.coerce.number().int("must be a whole number").min(1, "must be at least 1").max(65535, "must be at most 65535"))
+    .pipe(z.coerce.number<string>().int("must be a whole number").min(1, "must be at least 1").max(65535, "must be at most 65535"))
     .optional()
     .transform((v) => v ?? fallback);
 

@@ -150,7 +150,7 @@ export interface DownloadProgress extends Base {
   contentPath?: string;
   /** Per-file progress, for season packs. */
   files?: TorrentFileProgress[];
-  /** A stall the poller judged worth telling (no seeds, error state). */
+  /** A stall the poller judged worth telling, as a sentence starting with "Download " (e.g. "Download stalled: no seeds"). */
   problem?: string;
 }
 

@@ -1,0 +1,44 @@
+import type { AppConfig } from "./env";
+import type { Clock } from "./clock";
+import type { Db } from "./db/client";
+import type { Logger } from "./logger";
+import type { ChangeBus } from "./realtime/bus";
+import type { PipelineRunner } from "./pipeline/runner";
+import type { WebhookIngest } from "./webhooks/ingest";
+import type { RestApi } from "./api/rest";
+import type { Secrets } from "./secrets";
+
+/**
+ * Everything the long-lived server built, in one place. Next compiles route handlers into
+ * their own module graph, so a module-level singleton would not be shared with server.ts:
+ * the container lives on a globalThis symbol and route handlers read it with getContainer().
+ */
+export interface Container {
+  config: AppConfig;
+  secrets: Secrets;
+  clock: Clock;
+  logger: Logger;
+  db: Db;
+  bus: ChangeBus;
+  runner: PipelineRunner;
+  webhooks: WebhookIngest;
+  restApi: RestApi;
+  startedAt: number;
+}
+
+const KEY = Symbol.for("status-tracker.container");
+type Holder = { [KEY]?: Container };
+
+export function publishContainer(container: Container): void {
+  (globalThis as Holder)[KEY] = container;
+}
+
+export function clearContainer(): void {
+  delete (globalThis as Holder)[KEY];
+}
+
+export function getContainer(): Container {
+  const c = (globalThis as Holder)[KEY];
+  if (!c) throw new Error("The server is not initialised: start it with server.ts (npm start).");
+  return c;
+}

@@ -1,0 +1,136 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseConfig, secretsOf, type AppConfig } from "./env";
+import { createLogger, type Logger } from "./logger";
+import { systemClock, type Clock } from "./clock";
+import { migrateDb, openDb } from "./db/client";
+import { ChangeBus } from "./realtime/bus";
+import { PipelineRunner } from "./pipeline/runner";
+import { WebhookIngest } from "./webhooks/ingest";
+import { webhookParsers } from "./webhooks";
+import { createRestApi } from "./api/rest";
+import { resolveSecrets } from "./secrets";
+import { clearContainer, publishContainer, type Container } from "./container";
+
+/**
+ * The one composition root: parses config, opens and migrates the database, builds the
+ * pipeline, ingestion and APIs, publishes them for route handlers, then starts Next and listens.
+ * Only this file constructs things.
+ */
+
+export interface StartOptions {
+  /** Environment to read the configuration from (default: process.env). */
+  env?: Record<string, string | undefined>;
+  /** Overrides the configured port; 0 picks a free one (tests). */
+  port?: number;
+  hostname?: string;
+  /** Run Next in development mode (next dev). */
+  dev?: boolean;
+  /** Serve pages and route handlers through Next (default true). */
+  withNext?: boolean;
+  clock?: Clock;
+  /** Where log lines go (default stdout). */
+  logWrite?: (line: string) => void;
+  migrationsFolder?: string;
+}
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  container: Container;
+  close(): Promise<void>;
+}
+
+export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
+  const config: AppConfig = parseConfig(opts.env ?? process.env);
+  const logger: Logger = createLogger({ level: config.logLevel, secrets: secretsOf(config), write: opts.logWrite });
+  const clock = opts.clock ?? systemClock;
+
+  const db = await openDb(config.databaseUrl, config.databaseAuthToken);
+  await migrateDb(db, opts.migrationsFolder ?? "./drizzle");
+  const { secrets, generated } = await resolveSecrets(db, config);
+  logger.addSecrets(Object.values(secrets));
+
+  const bus = new ChangeBus();
+  const runner = new PipelineRunner({
+    db,
+    clock,
+    logger: logger.child("pipeline"),
+    bus,
+    shokoEnabled: config.services.shoko !== undefined,
+    libraryVerification: config.services.jellyfin !== undefined,
+  });
+  const webhooks = new WebhookIngest({
+    db,
+    clock,
+    logger: logger.child("webhooks"),
+    runner,
+    parsers: webhookParsers,
+    webhookSecret: () => secrets.webhookSecret,
+  });
+  const restApi = createRestApi({ db, apiKey: () => secrets.apiKey, logger: logger.child("api") });
+
+  const container: Container = { config, secrets, clock, logger, db, bus, runner, webhooks, restApi, startedAt: clock.now() };
+  publishContainer(container);
+
+  const replayed = await webhooks.replayPending();
+  if (replayed > 0) logger.info("processed webhooks stored before the last stop", { count: replayed });
+
+  // Listen first (so port 0 resolves), then let Next handle requests once it is ready.
+  let handle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
+  const server: Server = createServer((req, res) => {
+    if (!handle) {
+      res.writeHead(503, { "content-type": "application/json", "retry-after": "1" });
+      res.end(JSON.stringify({ error: "Starting up" }));
+      return;
+    }
+    handle(req, res).catch((err: unknown) => {
+      logger.error("request failed", { url: req.url, error: err instanceof Error ? err.message : String(err) });
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  });
+  const hostname = opts.hostname ?? config.host;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(opts.port ?? config.port, hostname, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+
+  if (opts.withNext !== false) {
+    const { default: next } = await import("next");
+    const app = next({ dev: opts.dev ?? !config.production, dir: process.cwd(), hostname: hostname ?? "localhost", port });
+    await app.prepare();
+    const nextHandle = app.getRequestHandler();
+    handle = (req, res) => nextHandle(req, res);
+  }
+
+  logger.info(`Status Tracker is listening on ${url}`);
+  printSetup(logger, url, config, generated.length > 0);
+
+  let closed = false;
+  return {
+    url,
+    port,
+    container,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections?.();
+      });
+      await runner.idle();
+      db.$client.close();
+      clearContainer();
+    },
+  };
+}
+
+function printSetup(logger: Logger, url: string, config: AppConfig, generatedSecrets: boolean): void {
+  const configured = Object.keys(config.services);
+  logger.info(configured.length > 0 ? `Services configured: ${configured.join(", ")}` : "No media services configured.");
+  logger.info(`Webhook URLs: ${url}/api/hooks/{jellyseerr|sonarr|radarr|jellyfin} (the secret is shown on the admin page)`);
+  if (generatedSecrets) logger.info("Generated and stored secrets that were not set in the environment (WEBHOOK_SECRET, API_KEY, AUTH_SECRET).");
+}

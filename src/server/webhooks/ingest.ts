@@ -1,0 +1,221 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { inbox, integrations, type InboxStatus } from "../db/schema";
+import type { Clock } from "../clock";
+import type { Logger } from "../logger";
+import type { PipelineRunner } from "../pipeline/runner";
+import { WebhookParseError, WEBHOOK_SERVICES, type ParsedWebhook, type WebhookParser, type WebhookService } from "./types";
+
+/**
+ * Webhook ingestion: authenticate, bound, parse, store, acknowledge; then process from the
+ * stored copy. Nothing is processed that was not stored first, and a delivery seen twice
+ * (same service, same bytes) is stored and processed once.
+ */
+
+export const MAX_WEBHOOK_BYTES = 1024 * 1024;
+
+export interface WebhookIngestDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  runner: PipelineRunner;
+  parsers: Record<WebhookService, WebhookParser>;
+  webhookSecret: () => string;
+}
+
+export class WebhookIngest {
+  constructor(private readonly deps: WebhookIngestDeps) {}
+
+  async handle(service: string, req: Request): Promise<Response> {
+    if (!isService(service)) {
+      return json(404, { error: `Unknown webhook service "${service}"; use one of ${WEBHOOK_SERVICES.join(", ")}.` });
+    }
+    if (!this.authorised(req)) {
+      return json(401, {
+        error: "Missing or wrong webhook secret: send it as ?token=, Authorization: Bearer, Basic auth password or X-Webhook-Token.",
+      });
+    }
+    const raw = await readBounded(req, MAX_WEBHOOK_BYTES);
+    if (raw === null) return json(413, { error: `Body too large: the limit is ${MAX_WEBHOOK_BYTES} bytes.` });
+    if (raw.trim() === "") return json(400, { error: "Empty body: expected a JSON object." });
+
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch (err) {
+      return json(400, { error: `Body is not valid JSON: ${err instanceof Error ? err.message : String(err)}` });
+    }
+    const receivedAt = this.deps.clock.now();
+    let parsed: ParsedWebhook;
+    try {
+      parsed = this.deps.parsers[service](body, receivedAt);
+    } catch (err) {
+      if (err instanceof WebhookParseError) return json(400, { error: err.message });
+      throw err;
+    }
+
+    const status: InboxStatus = parsed.outcome === "ignored" ? "ignored" : "pending";
+    const dedupeKey = createHash("sha256").update(service).update("\n").update(raw).digest("hex");
+    const { db } = this.deps;
+    const [insertResult] = await db.batch([
+      db
+        .insert(inbox)
+        .values({
+          service,
+          eventType: parsed.eventType,
+          receivedAt,
+          dedupeKey,
+          body: raw,
+          status,
+          error: parsed.outcome === "ignored" ? parsed.reason : null,
+          processedAt: parsed.outcome === "ignored" ? receivedAt : null,
+        })
+        .onConflictDoNothing()
+        .returning({ id: inbox.id }),
+      db
+        .insert(integrations)
+        .values({
+          service,
+          lastWebhookAt: receivedAt,
+          lastWebhookEvent: parsed.eventType,
+          healthMessage: parsed.health ? healthText(parsed.health) : null,
+          updatedAt: receivedAt,
+        })
+        .onConflictDoUpdate({
+          target: integrations.service,
+          set: {
+            lastWebhookAt: receivedAt,
+            lastWebhookEvent: parsed.eventType,
+            updatedAt: receivedAt,
+            ...(parsed.health ? { healthMessage: healthText(parsed.health) } : {}),
+          },
+        }),
+    ]);
+    const stored = insertResult[0];
+    if (!stored) return json(200, { status: "duplicate", eventType: parsed.eventType });
+    if (parsed.outcome === "ignored") return json(200, { status: "ignored", id: stored.id, eventType: parsed.eventType, reason: parsed.reason });
+
+    void this.process(stored.id, service, parsed);
+    return json(202, { status: "accepted", id: stored.id, eventType: parsed.eventType, events: parsed.events.length });
+  }
+
+  /** Runs the stored delivery through the pipeline and records the outcome on its inbox row. */
+  private async process(id: number, service: WebhookService, parsed: Extract<ParsedWebhook, { outcome: "events" }>): Promise<void> {
+    const { db, runner, logger, clock } = this.deps;
+    let status: InboxStatus = "processed";
+    let error: string | null = null;
+    try {
+      for (const event of parsed.events) {
+        const results = await runner.submit(event);
+        const unmatched = results.find((r) => r.unmatched)?.unmatched;
+        if (unmatched && parsed.events.length === 1) error = unmatched;
+      }
+    } catch (err) {
+      status = "failed";
+      error = err instanceof Error ? err.message : String(err);
+      logger.error("webhook processing failed", { id, service, eventType: parsed.eventType, error });
+    }
+    try {
+      await db
+        .update(inbox)
+        .set({ status, error, processedAt: clock.now(), attempts: sql`${inbox.attempts} + 1` })
+        .where(eq(inbox.id, id));
+    } catch (err) {
+      logger.error("could not record webhook outcome", { id, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+
+  /** Processes deliveries that were stored but not processed (e.g. the server stopped in between). */
+  async replayPending(): Promise<number> {
+    const rows = await this.deps.db.select().from(inbox).where(eq(inbox.status, "pending")).orderBy(inbox.id);
+    for (const row of rows) await this.replay(row.id, row.service, row.body);
+    return rows.length;
+  }
+
+  /** Re-runs one stored delivery from its raw body (also used to retry a failed one). */
+  async replay(id: number, service: string, body: string): Promise<void> {
+    if (!isService(service)) return;
+    let parsed: ParsedWebhook;
+    try {
+      parsed = this.deps.parsers[service](JSON.parse(body), this.deps.clock.now());
+    } catch (err) {
+      await this.deps.db
+        .update(inbox)
+        .set({ status: "failed", error: err instanceof Error ? err.message : String(err) })
+        .where(eq(inbox.id, id));
+      return;
+    }
+    if (parsed.outcome === "ignored") {
+      await this.deps.db.update(inbox).set({ status: "ignored", error: parsed.reason }).where(eq(inbox.id, id));
+      return;
+    }
+    await this.process(id, service, parsed);
+  }
+
+  /** The secret may arrive in any of the ways the services offer; compared in constant time. */
+  private authorised(req: Request): boolean {
+    const expected = this.deps.webhookSecret();
+    const offered: string[] = [];
+    const url = new URL(req.url);
+    const token = url.searchParams.get("token");
+    if (token) offered.push(token);
+    const header = req.headers.get("x-webhook-token");
+    if (header) offered.push(header);
+    const auth = req.headers.get("authorization");
+    if (auth) {
+      const [scheme, value = ""] = auth.split(/\s+/, 2);
+      if (/^bearer$/i.test(scheme)) offered.push(value);
+      if (/^basic$/i.test(scheme)) {
+        const decoded = Buffer.from(value, "base64").toString("utf8");
+        const colon = decoded.indexOf(":");
+        if (colon >= 0) offered.push(decoded.slice(colon + 1));
+      }
+    }
+    let ok = false;
+    for (const candidate of offered) ok = safeEqual(candidate, expected) || ok;
+    return ok;
+  }
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const ha = createHash("sha256").update(a).digest();
+  const hb = createHash("sha256").update(b).digest();
+  return timingSafeEqual(ha, hb) && a.length === b.length;
+}
+
+function isService(s: string): s is WebhookService {
+  return (WEBHOOK_SERVICES as readonly string[]).includes(s);
+}
+
+/** Reads the body up to `limit` bytes; null when it is larger (checked before and while reading). */
+async function readBounded(req: Request, limit: number): Promise<string | null> {
+  const declared = Number(req.headers.get("content-length"));
+  if (Number.isFinite(declared) && declared > limit) return null;
+  if (!req.body) return "";
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function healthText(h: { level: string; message: string; restored: boolean }): string | null {
+  return h.restored ? null : `${h.level}: ${h.message}`;
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
+}
