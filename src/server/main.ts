@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { parseConfig, secretsOf, type AppConfig } from "./env";
+import { parseConfig, secretsOf, type AppConfig, type SecretName } from "./env";
 import { createLogger, type Logger } from "./logger";
 import { systemClock, type Clock } from "./clock";
 import { migrateDb, openDb } from "./db/client";
@@ -107,7 +107,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
   }
 
   logger.info(`Status Tracker is listening on ${url}`);
-  printSetup(logger, url, config, generated.length > 0);
+  printSetup(logger, url, config, generated.map((name) => SECRET_ENV_NAMES[name]));
 
   let closed = false;
   return {
@@ -121,6 +121,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
         server.close(() => resolve());
         server.closeAllConnections?.();
       });
+      await webhooks.idle();
       await runner.idle();
       db.$client.close();
       clearContainer();
@@ -128,9 +129,13 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
   };
 }
 
-function printSetup(logger: Logger, url: string, config: AppConfig, generatedSecrets: boolean): void {
+const SECRET_ENV_NAMES: Record<SecretName, string> = { authSecret: "AUTH_SECRET", webhookSecret: "WEBHOOK_SECRET", apiKey: "API_KEY" };
+
+function printSetup(logger: Logger, url: string, config: AppConfig, generatedSecrets: string[]): void {
   const configured = Object.keys(config.services);
   logger.info(configured.length > 0 ? `Services configured: ${configured.join(", ")}` : "No media services configured.");
-  logger.info(`Webhook URLs: ${url}/api/hooks/{jellyseerr|sonarr|radarr|jellyfin} (the secret is shown on the admin page)`);
-  if (generatedSecrets) logger.info("Generated and stored secrets that were not set in the environment (WEBHOOK_SECRET, API_KEY, AUTH_SECRET).");
+  logger.info(`Webhook URLs: ${url}/api/hooks/{jellyseerr|sonarr|radarr|jellyfin}?token=<WEBHOOK_SECRET>`);
+  if (generatedSecrets.length > 0) {
+    logger.info(`Generated and stored in the database: ${generatedSecrets.join(", ")} (set them in the environment to choose your own).`);
+  }
 }

@@ -25,7 +25,14 @@ export interface WebhookIngestDeps {
 }
 
 export class WebhookIngest {
+  private readonly inFlight = new Set<Promise<void>>();
+
   constructor(private readonly deps: WebhookIngestDeps) {}
+
+  /** Resolves once every stored delivery accepted so far has been processed. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+  }
 
   async handle(service: string, req: Request): Promise<Response> {
     if (!isService(service)) {
@@ -96,7 +103,8 @@ export class WebhookIngest {
     if (!stored) return json(200, { status: "duplicate", eventType: parsed.eventType });
     if (parsed.outcome === "ignored") return json(200, { status: "ignored", id: stored.id, eventType: parsed.eventType, reason: parsed.reason });
 
-    void this.process(stored.id, service, parsed);
+    const work = this.process(stored.id, service, parsed).finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
     return json(202, { status: "accepted", id: stored.id, eventType: parsed.eventType, events: parsed.events.length });
   }
 
@@ -129,16 +137,16 @@ export class WebhookIngest {
   /** Processes deliveries that were stored but not processed (e.g. the server stopped in between). */
   async replayPending(): Promise<number> {
     const rows = await this.deps.db.select().from(inbox).where(eq(inbox.status, "pending")).orderBy(inbox.id);
-    for (const row of rows) await this.replay(row.id, row.service, row.body);
+    for (const row of rows) await this.replay(row.id, row.service, row.body, row.receivedAt);
     return rows.length;
   }
 
-  /** Re-runs one stored delivery from its raw body (also used to retry a failed one). */
-  async replay(id: number, service: string, body: string): Promise<void> {
+  /** Re-runs one stored delivery from its raw body, as of when it was received (also retries a failed one). */
+  async replay(id: number, service: string, body: string, receivedAt: number): Promise<void> {
     if (!isService(service)) return;
     let parsed: ParsedWebhook;
     try {
-      parsed = this.deps.parsers[service](JSON.parse(body), this.deps.clock.now());
+      parsed = this.deps.parsers[service](JSON.parse(body), receivedAt);
     } catch (err) {
       await this.deps.db
         .update(inbox)

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { AvailableHint, EpisodeRef, MediaRef } from "../pipeline/events";
 import { WebhookParseError, type ParsedWebhook, type WebhookParser } from "./types";
-import { ignoredUntracked, optionalId, optionalInt, optionalText, optionalUtcMs, parseOrThrow, requireObjectBody } from "./util";
+import { ignoredUntracked, optionalId, optionalInt, optionalText, parseOrThrow, requireObjectBody } from "./util";
 
 /*
  * Jellyfin webhook plugin, Generic destination. Two body shapes reach us:
@@ -34,7 +34,6 @@ interface JellyfinItemNotification {
   tmdbId?: number;
   tvdbId?: number;
   imdbId?: string;
-  at?: number;
 }
 
 const sendAllPropertiesSchema = z
@@ -50,7 +49,6 @@ const sendAllPropertiesSchema = z
     Provider_tmdb: optionalId,
     Provider_tvdb: optionalId,
     Provider_imdb: optionalText,
-    UtcTimestamp: optionalUtcMs,
   })
   .transform(
     (b): JellyfinItemNotification => ({
@@ -65,7 +63,6 @@ const sendAllPropertiesSchema = z
       tmdbId: b.Provider_tmdb,
       tvdbId: b.Provider_tvdb,
       imdbId: b.Provider_imdb,
-      at: b.UtcTimestamp,
     }),
   );
 
@@ -83,7 +80,6 @@ const templateSchema = z
     tvdb: optionalId,
     imdb: optionalText,
     // Culture-formatted ("11/20/2026 18:36:27"): usually unreadable, then the receive time stands in.
-    utc: optionalUtcMs,
   })
   .transform(
     (b): JellyfinItemNotification => ({
@@ -98,7 +94,6 @@ const templateSchema = z
       tmdbId: b.tmdb,
       tvdbId: b.tvdb,
       imdbId: b.imdb,
-      at: b.utc,
     }),
   );
 
@@ -167,7 +162,8 @@ export const parseJellyfinWebhook: WebhookParser = (body, receivedAt): ParsedWeb
   const hint: AvailableHint = {
     type: "AvailableHint",
     source: "jellyfin",
-    at: item.at ?? receivedAt,
+    // Our receive time orders the timeline; the plugin's own timestamps are culture-formatted or skewed.
+    at: receivedAt,
     media,
     episodes,
     jellyfinItemId: item.itemId,

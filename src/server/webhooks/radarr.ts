@@ -14,7 +14,6 @@ import {
   optionalBool,
   optionalId,
   optionalText,
-  optionalUtcMs,
   parseOrThrow,
   posterUrlOf,
   readDiscriminator,
@@ -63,7 +62,7 @@ function requireTmdbId(body: MovieEventBody, ctx: z.RefinementCtx): void {
 }
 
 const movieFileSchema = z.looseObject(
-  { path: requiredText, dateAdded: optionalUtcMs },
+  { path: requiredText },
   { error: "expected an object" },
 );
 
@@ -160,7 +159,7 @@ export const parseRadarrWebhook: WebhookParser = (body, receivedAt) => {
       return eventsResult(eventType, {
         type: "Imported",
         source: "radarr",
-        at: imported.movieFile.dateAdded ?? receivedAt,
+        at: receivedAt,
         media: mediaOf(imported),
         info: infoOf(imported),
         hash: normaliseHash(imported.downloadId),

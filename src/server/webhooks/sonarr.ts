@@ -88,7 +88,7 @@ const episodesSchema = z
   );
 
 const episodeFileSchema = z.looseObject(
-  { path: requiredText, relativePath: optionalText, dateAdded: optionalUtcMs },
+  { path: requiredText, relativePath: optionalText },
   { error: "expected an object" },
 );
 
@@ -187,10 +187,6 @@ export function episodesPerFile(
   });
 }
 
-function latest(times: (number | undefined)[]): number | undefined {
-  const known = times.filter((t): t is number => t !== undefined);
-  return known.length > 0 ? Math.max(...known) : undefined;
-}
 
 function eventsResult(eventType: string, ...events: DomainEvent[]): ParsedWebhook {
   return { outcome: "events", eventType, events };
@@ -204,7 +200,7 @@ function parseDownload(payload: Record<string, unknown>, receivedAt: number): Do
     return {
       type: "Imported",
       source: "sonarr",
-      at: latest(body.episodeFiles.map((f) => f.dateAdded)) ?? receivedAt,
+      at: receivedAt,
       media: mediaOf(body.series),
       info: infoOf(body.series),
       hash: normaliseHash(body.downloadId),
@@ -218,7 +214,7 @@ function parseDownload(payload: Record<string, unknown>, receivedAt: number): Do
   return {
     type: "Imported",
     source: "sonarr",
-    at: body.episodeFile.dateAdded ?? receivedAt,
+    at: receivedAt,
     media: mediaOf(body.series),
     info: infoOf(body.series),
     hash: normaliseHash(body.downloadId),
