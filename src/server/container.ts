@@ -7,6 +7,7 @@ import type { PipelineRunner } from "./pipeline/runner";
 import type { WebhookIngest } from "./webhooks/ingest";
 import type { RestApi } from "./api/rest";
 import type { Secrets } from "./secrets";
+import type { Scheduler } from "./pollers/scheduler";
 
 /**
  * Everything the long-lived server built, in one place. Next compiles route handlers into
@@ -23,6 +24,7 @@ export interface Container {
   runner: PipelineRunner;
   webhooks: WebhookIngest;
   restApi: RestApi;
+  scheduler: Scheduler;
   startedAt: number;
 }
 

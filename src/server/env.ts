@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { parseTimeouts, type TimeoutThresholds } from "./pollers/timeouts";
 
 /**
  * Configuration, parsed once from the environment. Nothing else reads process.env.
@@ -70,6 +71,7 @@ const rawEnvSchema = z.object({
   SHOKO_URL: optionalUrl,
   SHOKO_API_KEY: optionalText,
   DEMO: booleanFlag,
+  STATE_TIMEOUTS: optionalText,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }).optional(),
   NODE_ENV: z.string().optional(),
 });
@@ -95,6 +97,8 @@ export interface AppConfig {
   admin?: { username: string; password: string };
   services: Partial<Record<ServiceName, ServiceConfig>>;
   demo: boolean;
+  /** How long a request may sit in each state before it is shown as stuck. */
+  timeouts: TimeoutThresholds;
   logLevel: "debug" | "info" | "warn" | "error";
 }
 
@@ -145,6 +149,12 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
   if (e.WEBHOOK_SECRET !== undefined && e.WEBHOOK_SECRET.length < 8) {
     problems.push("WEBHOOK_SECRET must be at least 8 characters long.");
   }
+  let timeouts: TimeoutThresholds = {};
+  try {
+    timeouts = parseTimeouts(e.STATE_TIMEOUTS);
+  } catch (err) {
+    problems.push(`STATE_TIMEOUTS: ${(err as Error).message}.`);
+  }
   if (problems.length > 0) throw new ConfigError(`Configuration error: ${problems.join(" ")}`);
 
   const production = e.NODE_ENV === "production";
@@ -158,6 +168,7 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
     services,
     demo: e.DEMO ?? Object.keys(services).length === 0,
+    timeouts,
     logLevel: e.LOG_LEVEL ?? "info",
   };
 }

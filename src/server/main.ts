@@ -11,6 +11,8 @@ import { webhookParsers } from "./webhooks";
 import { createRestApi } from "./api/rest";
 import { resolveSecrets } from "./secrets";
 import { clearContainer, publishContainer, type Container } from "./container";
+import { Scheduler } from "./pollers/scheduler";
+import { timeoutJob } from "./pollers/timeouts";
 
 /**
  * The one composition root: parses config, opens and migrates the database, builds the
@@ -70,7 +72,10 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
   });
   const restApi = createRestApi({ db, apiKey: () => secrets.apiKey, logger: logger.child("api") });
 
-  const container: Container = { config, secrets, clock, logger, db, bus, runner, webhooks, restApi, startedAt: clock.now() };
+  const scheduler = new Scheduler({ db, clock, logger: logger.child("pollers") });
+  scheduler.register({ name: "timeouts", interval: () => 60_000, run: timeoutJob({ db, clock, runner, thresholds: config.timeouts }) });
+
+  const container: Container = { config, secrets, clock, logger, db, bus, runner, webhooks, restApi, scheduler, startedAt: clock.now() };
   publishContainer(container);
 
   const replayed = await webhooks.replayPending();
@@ -106,6 +111,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
     handle = (req, res) => nextHandle(req, res);
   }
 
+  scheduler.start();
   logger.info(`Status Tracker is listening on ${url}`);
   printSetup(logger, url, config, generated.map((name) => SECRET_ENV_NAMES[name]));
 
@@ -121,6 +127,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
         server.close(() => resolve());
         server.closeAllConnections?.();
       });
+      await scheduler.stop();
       await webhooks.idle();
       await runner.idle();
       db.$client.close();

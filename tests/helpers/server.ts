@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startApp, type RunningApp } from "@/server/main";
+import type { Clock } from "@/server/clock";
 import type { RequestDetail, RequestSummary } from "@/server/api/summary";
 
 export const WEBHOOK_SECRET = "test-webhook-secret";
@@ -26,7 +27,7 @@ export interface TestServer {
  * The whole server (Next included, production build) in this process, on a free loopback
  * port, with a fresh temp-file database. Tests talk to it over real HTTP.
  */
-export async function startTestServer(extraEnv: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(extraEnv: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "status-tracker-it-"));
   const dbFile = join(dir, "test.db");
   const envFor = (extra: Record<string, string>) => ({
@@ -37,7 +38,9 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
     LOG_LEVEL: "error",
     ...extra,
   });
-  let app = await startApp({ env: envFor(extraEnv), port: 0, hostname: "127.0.0.1", logWrite: () => undefined });
+  const start = (extra: Record<string, string>) =>
+    startApp({ env: envFor(extra), port: 0, hostname: "127.0.0.1", logWrite: () => undefined, clock: opts.clock });
+  let app = await start(extraEnv);
 
   const server: TestServer = {
     get url() {
@@ -83,7 +86,7 @@ export async function startTestServer(extraEnv: Record<string, string> = {}): Pr
     },
     async restart(extra = extraEnv) {
       await app.close();
-      app = await startApp({ env: envFor(extra), port: 0, hostname: "127.0.0.1", logWrite: () => undefined });
+      app = await start(extra);
     },
   };
   return server;

@@ -23,6 +23,7 @@ describe("configuration", () => {
     [{ ADMIN_USERNAME: "admin" }, /ADMIN_USERNAME and ADMIN_PASSWORD must be set together/],
     [{ AUTH_SECRET: "short" }, /AUTH_SECRET must be at least 32 characters/],
     [{ DATABASE_URL: "postgres://x" }, /DATABASE_URL must start with file:/],
+    [{ STATE_TIMEOUTS: "downloading=later" }, /STATE_TIMEOUTS: "downloading=later" is not of the form/],
   ])("%j stops the start with a sentence naming it", (env, message) => {
     expect(() => parseConfig(env)).toThrow(ConfigError);
     expect(() => parseConfig(env)).toThrow(message);

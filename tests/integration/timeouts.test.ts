@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ManualClock } from "@/server/clock";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { loadCaptured } from "../helpers/fixtures";
+
+const HOUR = 3_600_000;
+const clock = new ManualClock(Date.UTC(2026, 10, 25, 8, 0, 0));
+let s: TestServer;
+beforeAll(async () => {
+  s = await startTestServer({}, { clock });
+});
+afterAll(async () => s?.stop());
+
+describe("timeouts", () => {
+  it("a request nobody picks up times out with a reason, and revives when the grab arrives", async () => {
+    await s.send("jellyseerr", loadCaptured("jellyseerr-movie-auto-approved"));
+    await s.app.container.scheduler.runNow("timeouts");
+    expect((await s.list())[0].state).toBe("approved");
+
+    clock.advance(3 * HOUR);
+    await s.app.container.scheduler.runNow("timeouts");
+    let [r] = await s.list();
+    expect(r.state).toBe("timeout");
+    expect(r.stuckReason).toBe("Approved 2 hours ago, but Radarr has not reported a search or a grab: check that Radarr's webhook points here");
+    expect(r.stuckReason).toBe((await s.detail(r.id)).timeline.at(-1)?.details);
+
+    // Still checked: the truth revives it.
+    await s.send("radarr", loadCaptured("radarr-grab"));
+    [r] = await s.list();
+    expect(r.state).toBe("grabbing");
+    expect(r.stuckReason).toBeNull();
+  });
+});
