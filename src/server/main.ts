@@ -13,6 +13,7 @@ import { resolveSecrets } from "./secrets";
 import { clearContainer, publishContainer, type Container } from "./container";
 import { Scheduler } from "./pollers/scheduler";
 import { timeoutJob } from "./pollers/timeouts";
+import { maintenanceJob } from "./pollers/maintenance";
 
 /**
  * The one composition root: parses config, opens and migrates the database, builds the
@@ -74,6 +75,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
 
   const scheduler = new Scheduler({ db, clock, logger: logger.child("pollers") });
   scheduler.register({ name: "timeouts", interval: () => 60_000, run: timeoutJob({ db, clock, runner, thresholds: config.timeouts }) });
+  scheduler.register({ name: "maintenance", interval: () => 3_600_000, run: maintenanceJob({ db, clock }) });
 
   const container: Container = { config, secrets, clock, logger, db, bus, runner, webhooks, restApi, scheduler, startedAt: clock.now() };
   publishContainer(container);

@@ -31,3 +31,18 @@ describe("timeouts", () => {
     expect(r.stuckReason).toBeNull();
   });
 });
+
+describe("maintenance", () => {
+  it("prunes the change log and settled webhooks past retention, keeps failed ones", async () => {
+    const c = s.app.container.db.$client;
+    const count = async (sql: string) => Number((await c.execute(sql)).rows[0][0]);
+    const before = { changes: await count("select count(*) from changes"), inbox: await count("select count(*) from inbox") };
+    expect(before.changes).toBeGreaterThan(0);
+    await c.execute({ sql: "insert into inbox (service, event_type, received_at, dedupe_key, body, status) values ('radarr','Grab',?, 'old-failed', '{}', 'failed')", args: [clock.now()] });
+    clock.advance(31 * 24 * HOUR);
+    await s.app.container.scheduler.runNow("maintenance");
+    expect(await count("select count(*) from changes")).toBe(0);
+    expect(await count("select count(*) from inbox")).toBe(1);
+    expect(await count("select count(*) from requests")).toBe(1);
+  });
+});
