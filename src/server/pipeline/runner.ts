@@ -1,6 +1,7 @@
-import { and, eq, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, eq, getTableColumns, inArray, or, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../db/client";
-import { changes, downloads, episodes, requests, timeline, type ChangeKind, type RequestRow } from "../db/schema";
+import { changes, downloads, episodes, requests, timeline, type ChangeKind, type DownloadRow, type EpisodeRow, type RequestRow } from "../db/schema";
 import type { Clock } from "../clock";
 import type { Logger } from "../logger";
 import type { ChangeBus } from "../realtime/bus";
@@ -52,7 +53,9 @@ export class PipelineRunner {
    */
   submit(event: DomainEvent): Promise<RunResult[]> {
     this.pending++;
-    const run = this.tail.then(() => this.process(event));
+    // Yield to the event loop before each event: local libSQL calls resolve at once, so without
+    // this the queue would drain in microtasks and starve the HTTP server (acknowledging first).
+    const run = this.tail.then(yieldToEventLoop).then(() => this.process(event));
     this.tail = run.catch(() => undefined).finally(() => this.pending--);
     return run;
   }
@@ -67,24 +70,27 @@ export class PipelineRunner {
   }
 
   private async process(event: DomainEvent): Promise<RunResult[]> {
-    const candidates = await this.loadCandidates(event);
-    const correlation = correlate(event, candidates);
+    const loaded = await this.loadCandidates(event);
+    const correlation = correlate(event, loaded.map((l) => l.candidate));
     if (correlation.unmatched !== undefined) {
       this.deps.logger.debug("event concerns no tracked request", { type: event.type, why: correlation.unmatched });
       return [{ requestId: null, created: false, changed: false, unmatched: correlation.unmatched }];
     }
     const results: RunResult[] = [];
-    for (const target of correlation.targets) results.push(await this.apply(event, target));
+    for (const target of correlation.targets) {
+      const snapshot = loaded.find((l) => l.candidate.request.id === target.requestId)?.snapshot;
+      results.push(await this.apply(event, target, snapshot));
+    }
     return results;
   }
 
-  private async apply(event: DomainEvent, target: Target): Promise<RunResult> {
+  private async apply(event: DomainEvent, target: Target, loaded?: Snapshot): Promise<RunResult> {
     const now = this.deps.clock.now();
     const scoped = target.episodes ? scopeEvent(event, target.episodes) : event;
     const before: Snapshot =
       target.requestId === null
         ? { request: newRequest(scoped, now), episodes: [], downloads: [] }
-        : await this.loadSnapshot(target.requestId);
+        : (loaded ?? (await this.loadSnapshot(target.requestId)));
     const decision = decide(before, scoped, {
       now,
       shokoEnabled: this.deps.shokoEnabled,
@@ -109,7 +115,8 @@ export class PipelineRunner {
 
   // ---- reads ---------------------------------------------------------------------------------
 
-  private async loadCandidates(event: DomainEvent): Promise<Candidate[]> {
+  /** The requests sharing a key with the event, with their episodes and downloads (their snapshots). */
+  private async loadCandidates(event: DomainEvent): Promise<{ candidate: Candidate; snapshot: Snapshot }[]> {
     const { db } = this.deps;
     const conditions: SQL[] = [];
     const media: MediaRef | undefined = "media" in event ? event.media : undefined;
@@ -137,7 +144,7 @@ export class PipelineRunner {
       conditions.push(inArray(requests.id, db.select({ id: episodes.requestId }).from(episodes).where(eq(episodes.downloadHash, hash))));
     }
     if (conditions.length === 0) return [];
-    let rows = await db.select().from(requests).where(or(...conditions)).orderBy(sql`${requests.id} desc`).limit(200);
+    let rows = await db.select().from(requests).where(or(...conditions)).orderBy(sql`${requests.id} desc`).limit(50);
     if (event.type === "AvailableHint" && media?.title) {
       // lower() in SQL is ASCII-only and punctuation-sensitive; settle title matches here.
       const want = normaliseTitle(media.title);
@@ -146,22 +153,19 @@ export class PipelineRunner {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
     const [dls, eps] = await Promise.all([
-      db.select({ requestId: downloads.requestId, hash: downloads.hash }).from(downloads).where(inArray(downloads.requestId, ids)),
-      db
-        .select({ requestId: episodes.requestId, season: episodes.season, episode: episodes.episode, tvdbId: episodes.tvdbId, hash: episodes.downloadHash })
-        .from(episodes)
-        .where(inArray(episodes.requestId, ids)),
+      db.select().from(downloads).where(inArray(downloads.requestId, ids)).orderBy(downloads.firstSeenAt),
+      db.select().from(episodes).where(inArray(episodes.requestId, ids)).orderBy(episodes.season, episodes.episode),
     ]);
-    return rows.map((request) => ({
-      request,
-      hashes: [
-        ...new Set([
-          ...dls.filter((d) => d.requestId === request.id).map((d) => d.hash),
-          ...eps.filter((e) => e.requestId === request.id && e.hash !== null).map((e) => e.hash!),
-        ]),
-      ],
-      episodes: eps.filter((e) => e.requestId === request.id),
-    }));
+    return rows.map((request) => {
+      const ownEpisodes = eps.filter((e) => e.requestId === request.id);
+      const ownDownloads = dls.filter((d) => d.requestId === request.id);
+      const hashes = new Set(ownDownloads.map((d) => d.hash));
+      for (const e of ownEpisodes) if (e.downloadHash !== null) hashes.add(e.downloadHash);
+      return {
+        candidate: { request, hashes: [...hashes], episodes: ownEpisodes },
+        snapshot: { request, episodes: ownEpisodes.map(stripRequestId), downloads: ownDownloads.map(stripRequestId) },
+      };
+    });
   }
 
   private async loadSnapshot(requestId: number): Promise<Snapshot> {
@@ -172,11 +176,7 @@ export class PipelineRunner {
       db.select().from(episodes).where(eq(episodes.requestId, requestId)).orderBy(episodes.season, episodes.episode),
       db.select().from(downloads).where(eq(downloads.requestId, requestId)).orderBy(downloads.firstSeenAt),
     ]);
-    return {
-      request,
-      episodes: eps.map(({ requestId: _r, ...e }) => e),
-      downloads: dls.map(({ requestId: _r, ...d }) => d),
-    };
+    return { request, episodes: eps.map(stripRequestId), downloads: dls.map(stripRequestId) };
   }
 
   // ---- the one write -------------------------------------------------------------------------
@@ -201,49 +201,53 @@ export class PipelineRunner {
       statements.push(db.insert(requests).values({ ...values, id: requestId, version: 1, updatedAt: now }));
     } else if (requestChanged) {
       if (!onlyProgressFieldsDiffer(before.request, after.request)) onlyProgress = false;
-      const { id: _id, version, ...values } = after.request;
+      // Only the changed columns: a progress tick should not rewrite thirty of them.
+      const version = before.request.version;
       statements.push(
         db
           .update(requests)
-          .set({ ...values, version: version + 1, updatedAt: now })
+          .set({ ...changedFields(before.request, after.request), version: version + 1, updatedAt: now })
           .where(and(eq(requests.id, requestId), eq(requests.version, version))),
       );
     }
 
+    // Every changed episode in one multi-row upsert (a season pack touches a dozen at once).
     const beforeEpisodes = new Map(before.episodes.filter((e) => e.id !== undefined).map((e) => [e.id!, e]));
+    const changedEpisodes: (typeof episodes.$inferInsert)[] = [];
     for (const ep of after.episodes) {
-      if (ep.id === undefined) {
-        onlyProgress = false;
-        statements.push(db.insert(episodes).values({ ...ep, requestId }));
-        continue;
-      }
-      const prev = beforeEpisodes.get(ep.id);
+      const prev = ep.id === undefined ? undefined : beforeEpisodes.get(ep.id);
       if (prev && sameRow(prev, ep)) continue;
-      if (prev && prev.state !== ep.state) onlyProgress = false;
-      const { id, ...values } = ep;
-      statements.push(db.update(episodes).set(values).where(eq(episodes.id, id)));
+      if (!prev || prev.state !== ep.state) onlyProgress = false;
+      const { id: _id, ...values } = ep;
+      changedEpisodes.push({ ...values, requestId });
+    }
+    if (changedEpisodes.length > 0) {
+      statements.push(
+        db
+          .insert(episodes)
+          .values(changedEpisodes)
+          .onConflictDoUpdate({ target: [episodes.requestId, episodes.season, episodes.episode], set: excludedSet(episodes, ["id", "requestId", "season", "episode"]) }),
+      );
     }
 
     const beforeDownloads = new Map(before.downloads.map((d) => [d.hash, d]));
     const afterHashes = new Set(after.downloads.map((d) => d.hash));
-    for (const dl of after.downloads) {
-      const prev = beforeDownloads.get(dl.hash);
-      if (prev && sameRow(prev, dl)) continue;
-      if (!prev) {
-        statements.push(db.insert(downloads).values({ ...dl, requestId }));
-      } else {
-        const { hash, ...values } = dl;
-        statements.push(db.update(downloads).set(values).where(and(eq(downloads.hash, hash), eq(downloads.requestId, requestId))));
-      }
+    const changedDownloads = after.downloads.filter((dl) => !sameRow(beforeDownloads.get(dl.hash) ?? {}, dl)).map((dl) => ({ ...dl, requestId }));
+    if (changedDownloads.length > 0) {
+      statements.push(
+        db
+          .insert(downloads)
+          .values(changedDownloads)
+          .onConflictDoUpdate({ target: [downloads.hash, downloads.requestId], set: excludedSet(downloads, ["hash", "requestId"]) }),
+      );
     }
-    for (const prev of before.downloads) {
-      if (!afterHashes.has(prev.hash)) {
-        onlyProgress = false;
-        statements.push(db.delete(downloads).where(and(eq(downloads.hash, prev.hash), eq(downloads.requestId, requestId))));
-      }
+    const removed = before.downloads.filter((prev) => !afterHashes.has(prev.hash)).map((d) => d.hash);
+    if (removed.length > 0) {
+      onlyProgress = false;
+      statements.push(db.delete(downloads).where(and(eq(downloads.requestId, requestId), inArray(downloads.hash, removed))));
     }
 
-    for (const t of decision.timeline) statements.push(db.insert(timeline).values({ ...t, requestId }));
+    if (decision.timeline.length > 0) statements.push(db.insert(timeline).values(decision.timeline.map((t) => ({ ...t, requestId }))));
 
     if (statements.length === 0) return { requestId, kind: "request" };
 
@@ -262,6 +266,31 @@ export class PipelineRunner {
     const last = results[results.length - 1] as { id: number }[];
     return { requestId, changeId: Number(last[0].id), kind };
   }
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function changedFields(before: RequestRow, after: RequestRow): Partial<RequestRow> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(after) as (keyof RequestRow)[]) {
+    if (key === "id" || key === "version") continue;
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out[key] = after[key];
+  }
+  return out as Partial<RequestRow>;
+}
+
+function stripRequestId<T extends EpisodeRow | DownloadRow>(row: T): Omit<T, "requestId"> {
+  const { requestId: _r, ...rest } = row;
+  return rest;
+}
+
+/** `SET col = excluded.col` for every column but the key ones, for multi-row upserts. */
+function excludedSet(table: typeof episodes | typeof downloads, keep: string[]): Record<string, SQL> {
+  const set: Record<string, SQL> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table)) as [string, SQLiteColumn][]) {
+    if (!keep.includes(key)) set[key] = sql.raw(`excluded."${column.name}"`);
+  }
+  return set;
 }
 
 /** The part of an event that concerns one request's episodes. */

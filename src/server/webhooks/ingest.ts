@@ -5,7 +5,14 @@ import { inbox, integrations, type InboxStatus } from "../db/schema";
 import type { Clock } from "../clock";
 import type { Logger } from "../logger";
 import type { PipelineRunner } from "../pipeline/runner";
-import { WebhookParseError, WEBHOOK_SERVICES, type ParsedWebhook, type WebhookParser, type WebhookService } from "./types";
+import {
+  WebhookParseError,
+  WEBHOOK_SERVICES,
+  type ParsedWebhook,
+  type ServiceHealthReport,
+  type WebhookParser,
+  type WebhookService,
+} from "./types";
 
 /**
  * Webhook ingestion: authenticate, bound, parse, store, acknowledge; then process from the
@@ -26,12 +33,16 @@ export interface WebhookIngestDeps {
 
 export class WebhookIngest {
   private readonly inFlight = new Set<Promise<void>>();
+  /** Last webhook per service, written to `integrations` at most once a second (not per delivery). */
+  private readonly lastSeen = new Map<string, { at: number; eventType: string; health?: ServiceHealthReport }>();
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: WebhookIngestDeps) {}
 
   /** Resolves once every stored delivery accepted so far has been processed. */
   async idle(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    await this.flushLastSeen();
   }
 
   async handle(service: string, req: Request): Promise<Response> {
@@ -65,8 +76,8 @@ export class WebhookIngest {
     const status: InboxStatus = parsed.outcome === "ignored" ? "ignored" : "pending";
     const dedupeKey = createHash("sha256").update(service).update("\n").update(raw).digest("hex");
     const { db } = this.deps;
-    const [insertResult] = await db.batch([
-      db
+    this.noteWebhook(service, parsed.eventType, receivedAt, parsed.health);
+    const insertResult = await db
         .insert(inbox)
         .values({
           service,
@@ -79,26 +90,7 @@ export class WebhookIngest {
           processedAt: parsed.outcome === "ignored" ? receivedAt : null,
         })
         .onConflictDoNothing()
-        .returning({ id: inbox.id }),
-      db
-        .insert(integrations)
-        .values({
-          service,
-          lastWebhookAt: receivedAt,
-          lastWebhookEvent: parsed.eventType,
-          healthMessage: parsed.health ? healthText(parsed.health) : null,
-          updatedAt: receivedAt,
-        })
-        .onConflictDoUpdate({
-          target: integrations.service,
-          set: {
-            lastWebhookAt: receivedAt,
-            lastWebhookEvent: parsed.eventType,
-            updatedAt: receivedAt,
-            ...(parsed.health ? { healthMessage: healthText(parsed.health) } : {}),
-          },
-        }),
-    ]);
+        .returning({ id: inbox.id });
     const stored = insertResult[0];
     if (!stored) return json(200, { status: "duplicate", eventType: parsed.eventType });
     if (parsed.outcome === "ignored") return json(200, { status: "ignored", id: stored.id, eventType: parsed.eventType, reason: parsed.reason });
@@ -106,6 +98,34 @@ export class WebhookIngest {
     const work = this.process(stored.id, service, parsed).finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
     return json(202, { status: "accepted", id: stored.id, eventType: parsed.eventType, events: parsed.events.length });
+  }
+
+  private noteWebhook(service: string, eventType: string, at: number, health?: ServiceHealthReport): void {
+    const previous = this.lastSeen.get(service);
+    this.lastSeen.set(service, { at, eventType, health: health ?? previous?.health });
+    this.flushTimer ??= setTimeout(() => void this.flushLastSeen(), 1000);
+    this.flushTimer.unref?.();
+  }
+
+  /** Writes the last webhook per service to `integrations` (also called on stop). */
+  async flushLastSeen(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    const entries = [...this.lastSeen.entries()];
+    this.lastSeen.clear();
+    for (const [service, seen] of entries) {
+      const values = {
+        lastWebhookAt: seen.at,
+        lastWebhookEvent: seen.eventType,
+        updatedAt: seen.at,
+        ...(seen.health ? { healthMessage: healthText(seen.health) } : {}),
+      };
+      await this.deps.db
+        .insert(integrations)
+        .values({ service, ...values })
+        .onConflictDoUpdate({ target: integrations.service, set: values })
+        .catch((err: unknown) => this.deps.logger.error("could not record the last webhook", { service, error: err instanceof Error ? err.message : String(err) }));
+    }
   }
 
   /** Runs the stored delivery through the pipeline and records the outcome on its inbox row. */
