@@ -3,11 +3,13 @@ import type { Clock } from "./clock";
 import type { Db } from "./db/client";
 import type { Logger } from "./logger";
 import type { ChangeBus } from "./realtime/bus";
+import type { ChangeFeed } from "./realtime/feed";
 import type { PipelineRunner } from "./pipeline/runner";
 import type { WebhookIngest } from "./webhooks/ingest";
 import type { RestApi } from "./api/rest";
 import type { Secrets } from "./secrets";
 import type { Scheduler } from "./pollers/scheduler";
+import type { SignInService } from "./auth/sign-in";
 
 /**
  * Everything the long-lived server built, in one place. Next compiles route handlers into
@@ -21,10 +23,12 @@ export interface Container {
   logger: Logger;
   db: Db;
   bus: ChangeBus;
+  feed: ChangeFeed;
   runner: PipelineRunner;
   webhooks: WebhookIngest;
   restApi: RestApi;
   scheduler: Scheduler;
+  signIn: SignInService;
   startedAt: number;
 }
 

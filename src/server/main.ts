@@ -5,6 +5,7 @@ import { createLogger, type Logger } from "./logger";
 import { systemClock, type Clock } from "./clock";
 import { migrateDb, openDb } from "./db/client";
 import { ChangeBus } from "./realtime/bus";
+import { ChangeFeed } from "./realtime/feed";
 import { PipelineRunner } from "./pipeline/runner";
 import { WebhookIngest } from "./webhooks/ingest";
 import { webhookParsers } from "./webhooks";
@@ -14,6 +15,7 @@ import { clearContainer, publishContainer, type Container } from "./container";
 import { Scheduler } from "./pollers/scheduler";
 import { timeoutJob } from "./pollers/timeouts";
 import { maintenanceJob } from "./pollers/maintenance";
+import { SignInService } from "./auth/sign-in";
 
 /**
  * The one composition root: parses config, opens and migrates the database, builds the
@@ -77,7 +79,9 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
   scheduler.register({ name: "timeouts", interval: () => 60_000, run: timeoutJob({ db, clock, runner, thresholds: config.timeouts }) });
   scheduler.register({ name: "maintenance", interval: () => 3_600_000, run: maintenanceJob({ db, clock }) });
 
-  const container: Container = { config, secrets, clock, logger, db, bus, runner, webhooks, restApi, scheduler, startedAt: clock.now() };
+  const feed = new ChangeFeed({ db, bus });
+  const signIn = new SignInService({ clock, logger: logger.child("auth"), admin: config.admin });
+  const container: Container = { config, secrets, clock, logger, db, bus, feed, runner, webhooks, restApi, scheduler, signIn, startedAt: clock.now() };
   publishContainer(container);
 
   const replayed = await webhooks.replayPending();

@@ -94,6 +94,15 @@ export async function listRequestSummaries(db: Db, filter: RequestListFilter): P
   return rows.map((row) => buildRequestSummary(row, groups.get(row.id) ?? []));
 }
 
+/** Summaries of the given requests (any state), in the order asked; unknown ids are skipped. */
+export async function getRequestSummaries(db: Db, ids: readonly number[]): Promise<RequestSummary[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.select(summaryColumns).from(requests).where(inArray(requests.id, [...ids]));
+  const groups = await loadEpisodeGroups(db, rows.filter((r) => r.mediaType === "tv").map((r) => r.id));
+  const byId = new Map(rows.map((row) => [row.id, buildRequestSummary(row, groups.get(row.id) ?? [])]));
+  return ids.map((id) => byId.get(id)).filter((x): x is RequestSummary => x !== undefined);
+}
+
 /** Null when no request has this id. */
 export async function getRequestDetail(db: Db, id: number): Promise<RequestDetail | null> {
   const [row] = await db.select(summaryColumns).from(requests).where(eq(requests.id, id)).limit(1);

@@ -2,7 +2,7 @@
  * The read-only REST API for scripts and dashboard widgets (Homepage, Homarr), as plain
  * Web-standard handlers. Everything but /api/health needs the X-Api-Key header.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { safeEqual } from "../security";
 import { sql } from "drizzle-orm";
 import { REQUEST_STATES, type RequestState } from "@/lib/states";
 import type { Db } from "@/server/db/client";
@@ -40,19 +40,12 @@ function errorResponse(status: number, message: string): Response {
   return json({ error: message }, status);
 }
 
-const sha256 = (value: string) => createHash("sha256").update(value, "utf8").digest();
-
-/** Hashing both sides gives equal-length buffers, so timingSafeEqual never leaks the key's length. */
-function keysMatch(given: string, expected: string): boolean {
-  return timingSafeEqual(sha256(given), sha256(expected));
-}
-
 /** A 401 response when the request lacks the right key, else null. */
 function checkApiKey(req: Request, expectedKey: string): Response | null {
   const given = req.headers.get("x-api-key");
   if (given === null || given === "") return errorResponse(401, "Missing X-Api-Key header");
   // An unset key must never match anything, not even an empty header.
-  if (expectedKey === "" || !keysMatch(given, expectedKey)) return errorResponse(401, "Wrong X-Api-Key header");
+  if (expectedKey === "" || !safeEqual(given, expectedKey)) return errorResponse(401, "Wrong X-Api-Key header");
   return null;
 }
 

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
+import { safeEqual } from "../security";
 import { eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { inbox, integrations, type InboxStatus } from "../db/schema";
@@ -204,12 +205,6 @@ export class WebhookIngest {
     for (const candidate of offered) ok = safeEqual(candidate, expected) || ok;
     return ok;
   }
-}
-
-export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash("sha256").update(a).digest();
-  const hb = createHash("sha256").update(b).digest();
-  return timingSafeEqual(ha, hb) && a.length === b.length;
 }
 
 function isService(s: string): s is WebhookService {
