@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
 import { parseConfig, secretsOf, type AppConfig, type SecretName } from "./env";
 import { createLogger, type Logger } from "./logger";
 import { systemClock, type Clock } from "./clock";
@@ -57,15 +58,16 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
   logger.addSecrets(Object.values(secrets));
 
   const bus = new ChangeBus();
-  const runner = new PipelineRunner({
+  const runner: PipelineRunner = new PipelineRunner({
     db,
     clock,
     logger: logger.child("pipeline"),
     bus,
     shokoEnabled: config.services.shoko !== undefined,
     libraryVerification: config.services.jellyfin !== undefined,
+    gate: (): Promise<void> => webhooks.quiet(),
   });
-  const webhooks = new WebhookIngest({
+  const webhooks: WebhookIngest = new WebhookIngest({
     db,
     clock,
     logger: logger.child("webhooks"),
@@ -90,6 +92,17 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
   // Listen first (so port 0 resolves), then let Next handle requests once it is ready.
   let handle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
   const server: Server = createServer((req, res) => {
+    // Webhooks take the short path: the services wait on us, and Next's route pipeline costs
+    // about 2 ms of CPU per request, which would cap ingestion near 450/s (docs/BENCHMARKS.md).
+    const hook = WEBHOOK_PATH.exec(req.url ?? "");
+    if (hook && (req.method === "POST" || req.method === "PUT")) {
+      serveWebRequest(req, res, (request) => webhooks.handle(hook[1], request)).catch((err: unknown) => {
+        logger.error("webhook request failed", { error: err instanceof Error ? err.message : String(err) });
+        if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ error: "Internal error" }));
+      });
+      return;
+    }
     if (!handle) {
       res.writeHead(503, { "content-type": "application/json", "retry-after": "1" });
       res.end(JSON.stringify({ error: "Starting up" }));
@@ -140,6 +153,25 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
       clearContainer();
     },
   };
+}
+
+const WEBHOOK_PATH = /^\/api\/hooks\/([^/?#]+)\/?(?:\?|$)/;
+
+/** Runs a Web-standard handler for a Node request; the body streams through unread until the handler reads it. */
+async function serveWebRequest(req: IncomingMessage, res: ServerResponse, handler: (request: Request) => Promise<Response>): Promise<void> {
+  const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
+  const headers = new Headers();
+  for (const [key, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    headers.set(key, Array.isArray(value) ? value.join(", ") : value);
+  }
+  const body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
+  const request = new Request(url, { method: req.method, headers, body, duplex: "half" } as RequestInit);
+  const response = await handler(request);
+  res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
+  res.end(Buffer.from(await response.arrayBuffer()));
+  // A body the handler refused (too large, no secret) is drained so the connection can be reused.
+  if (!req.complete) req.resume();
 }
 
 const SECRET_ENV_NAMES: Record<SecretName, string> = { authSecret: "AUTH_SECRET", webhookSecret: "WEBHOOK_SECRET", apiKey: "API_KEY" };

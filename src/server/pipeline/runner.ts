@@ -33,6 +33,8 @@ export interface PipelineDeps {
   bus: ChangeBus;
   shokoEnabled: boolean;
   libraryVerification: boolean;
+  /** Resolves when the pipeline may take its next event (lets acknowledging webhooks go first). */
+  gate?: () => Promise<void>;
 }
 
 export class PipelineRunner {
@@ -55,7 +57,10 @@ export class PipelineRunner {
     this.pending++;
     // Yield to the event loop before each event: local libSQL calls resolve at once, so without
     // this the queue would drain in microtasks and starve the HTTP server (acknowledging first).
-    const run = this.tail.then(yieldToEventLoop).then(() => this.process(event));
+    const run = this.tail
+      .then(yieldToEventLoop)
+      .then(() => this.deps.gate?.())
+      .then(() => this.process(event));
     this.tail = run.catch(() => undefined).finally(() => this.pending--);
     return run;
   }

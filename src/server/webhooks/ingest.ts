@@ -37,6 +37,8 @@ export class WebhookIngest {
   /** Last webhook per service, written to `integrations` at most once a second (not per delivery). */
   private readonly lastSeen = new Map<string, { at: number; eventType: string; health?: ServiceHealthReport }>();
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Webhook requests being received right now. */
+  private receiving = 0;
 
   constructor(private readonly deps: WebhookIngestDeps) {}
 
@@ -47,6 +49,24 @@ export class WebhookIngest {
   }
 
   async handle(service: string, req: Request): Promise<Response> {
+    this.receiving++;
+    try {
+      return await this.receive(service, req);
+    } finally {
+      this.receiving--;
+    }
+  }
+
+  /**
+   * Resolves once no webhook is being received, or after `maxWaitMs`: processing gives way to
+   * acknowledging (the services wait on our answer), but never stops.
+   */
+  async quiet(maxWaitMs = 25): Promise<void> {
+    const until = Date.now() + maxWaitMs;
+    while (this.receiving > 0 && Date.now() < until) await new Promise<void>((r) => setImmediate(r));
+  }
+
+  private async receive(service: string, req: Request): Promise<Response> {
     if (!isService(service)) {
       return json(404, { error: `Unknown webhook service "${service}"; use one of ${WEBHOOK_SERVICES.join(", ")}.` });
     }
