@@ -86,8 +86,8 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
   const container: Container = { config, secrets, clock, logger, db, bus, feed, runner, webhooks, restApi, scheduler, signIn, startedAt: clock.now() };
   publishContainer(container);
 
-  const replayed = await webhooks.replayPending();
-  if (replayed > 0) logger.info("processed webhooks stored before the last stop", { count: replayed });
+  // Deliveries stored but not processed before the last stop are processed now.
+  webhooks.wake();
 
   // Listen first (so port 0 resolves), then let Next handle requests once it is ready.
   let handle: ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | null = null;
@@ -147,7 +147,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
         server.closeAllConnections?.();
       });
       await scheduler.stop();
-      await webhooks.idle();
+      await webhooks.stop();
       await runner.idle();
       db.$client.close();
       clearContainer();

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { safeEqual } from "../security";
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { inbox, integrations, type InboxStatus } from "../db/schema";
 import type { Clock } from "../clock";
@@ -33,7 +33,10 @@ export interface WebhookIngestDeps {
 }
 
 export class WebhookIngest {
-  private readonly inFlight = new Set<Promise<void>>();
+  /** The inbox is the queue: one loop processes pending rows in id order (bounded memory, same path as a replay). */
+  private draining: Promise<void> | null = null;
+  private wakeAgain = false;
+  private stopped = false;
   /** Last webhook per service, written to `integrations` at most once a second (not per delivery). */
   private readonly lastSeen = new Map<string, { at: number; eventType: string; health?: ServiceHealthReport }>();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -44,8 +47,49 @@ export class WebhookIngest {
 
   /** Resolves once every stored delivery accepted so far has been processed. */
   async idle(): Promise<void> {
-    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
+    while (this.draining) await this.draining;
     await this.flushLastSeen();
+  }
+
+  /** Stops taking rows from the inbox (what is pending stays there for the next start). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    while (this.draining) await this.draining;
+    await this.flushLastSeen();
+  }
+
+  /** Starts (or continues) processing pending deliveries, including those stored before a restart. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.draining) {
+      this.wakeAgain = true;
+      return;
+    }
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+      if (this.wakeAgain) {
+        this.wakeAgain = false;
+        this.wake();
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const { db, logger } = this.deps;
+    for (;;) {
+      this.wakeAgain = false;
+      const rows = await db.select().from(inbox).where(eq(inbox.status, "pending")).orderBy(inbox.id).limit(50);
+      if (rows.length === 0 || this.stopped) return;
+      for (const row of rows) {
+        if (this.stopped) return;
+        try {
+          await this.processRow(row.id, row.service, row.body, row.receivedAt);
+        } catch (err) {
+          logger.error("could not record webhook outcome", { id: row.id, error: err instanceof Error ? err.message : String(err) });
+          return; // the database is failing; the next wake retries
+        }
+      }
+    }
   }
 
   async handle(service: string, req: Request): Promise<Response> {
@@ -116,8 +160,7 @@ export class WebhookIngest {
     if (!stored) return json(200, { status: "duplicate", eventType: parsed.eventType });
     if (parsed.outcome === "ignored") return json(200, { status: "ignored", id: stored.id, eventType: parsed.eventType, reason: parsed.reason });
 
-    const work = this.process(stored.id, service, parsed).finally(() => this.inFlight.delete(work));
-    this.inFlight.add(work);
+    this.wake();
     return json(202, { status: "accepted", id: stored.id, eventType: parsed.eventType, events: parsed.events.length });
   }
 
@@ -149,57 +192,39 @@ export class WebhookIngest {
     }
   }
 
-  /** Runs the stored delivery through the pipeline and records the outcome on its inbox row. */
-  private async process(id: number, service: WebhookService, parsed: Extract<ParsedWebhook, { outcome: "events" }>): Promise<void> {
+  /** Runs one stored delivery through the pipeline, from its raw body as of when it was received, and records the outcome. */
+  private async processRow(id: number, service: string, body: string, receivedAt: number): Promise<void> {
     const { db, runner, logger, clock } = this.deps;
     let status: InboxStatus = "processed";
     let error: string | null = null;
     try {
-      for (const event of parsed.events) {
-        const results = await runner.submit(event);
-        const unmatched = results.find((r) => r.unmatched)?.unmatched;
-        if (unmatched && parsed.events.length === 1) error = unmatched;
+      if (!isService(service)) throw new WebhookParseError(`unknown service ${service}`);
+      const parsed = this.deps.parsers[service](JSON.parse(body), receivedAt);
+      if (parsed.outcome === "ignored") {
+        status = "ignored";
+        error = parsed.reason;
+      } else {
+        for (const event of parsed.events) {
+          const results = await runner.submit(event);
+          const unmatched = results.find((r) => r.unmatched)?.unmatched;
+          if (unmatched && parsed.events.length === 1) error = unmatched;
+        }
       }
     } catch (err) {
       status = "failed";
       error = err instanceof Error ? err.message : String(err);
-      logger.error("webhook processing failed", { id, service, eventType: parsed.eventType, error });
+      logger.error("webhook processing failed", { id, service, error });
     }
-    try {
-      await db
-        .update(inbox)
-        .set({ status, error, processedAt: clock.now(), attempts: sql`${inbox.attempts} + 1` })
-        .where(eq(inbox.id, id));
-    } catch (err) {
-      logger.error("could not record webhook outcome", { id, error: err instanceof Error ? err.message : String(err) });
-    }
+    await db
+      .update(inbox)
+      .set({ status, error, processedAt: clock.now(), attempts: sql`${inbox.attempts} + 1` })
+      .where(eq(inbox.id, id));
   }
 
-  /** Processes deliveries that were stored but not processed (e.g. the server stopped in between). */
-  async replayPending(): Promise<number> {
-    const rows = await this.deps.db.select().from(inbox).where(eq(inbox.status, "pending")).orderBy(inbox.id);
-    for (const row of rows) await this.replay(row.id, row.service, row.body, row.receivedAt);
-    return rows.length;
-  }
-
-  /** Re-runs one stored delivery from its raw body, as of when it was received (also retries a failed one). */
-  async replay(id: number, service: string, body: string, receivedAt: number): Promise<void> {
-    if (!isService(service)) return;
-    let parsed: ParsedWebhook;
-    try {
-      parsed = this.deps.parsers[service](JSON.parse(body), receivedAt);
-    } catch (err) {
-      await this.deps.db
-        .update(inbox)
-        .set({ status: "failed", error: err instanceof Error ? err.message : String(err) })
-        .where(eq(inbox.id, id));
-      return;
-    }
-    if (parsed.outcome === "ignored") {
-      await this.deps.db.update(inbox).set({ status: "ignored", error: parsed.reason }).where(eq(inbox.id, id));
-      return;
-    }
-    await this.process(id, service, parsed);
+  /** Puts a failed delivery back in the queue (an admin's retry). */
+  async retry(id: number): Promise<void> {
+    await this.deps.db.update(inbox).set({ status: "pending", error: null }).where(and(eq(inbox.id, id), eq(inbox.status, "failed")));
+    this.wake();
   }
 
   /** The secret may arrive in any of the ways the services offer; compared in constant time. */

@@ -187,8 +187,16 @@ export function requireObjectBody(body: unknown, service: WebhookService): Recor
 }
 
 /** Reads the service's discriminator, or throws "sonarr webhook: eventType: expected a string". */
+const discriminatorSchemas = new Map<string, z.ZodType<Record<string, string>>>();
+
+/** The event-type field; its schema is built once per key (this runs for every delivery). */
 export function readDiscriminator(body: Record<string, unknown>, key: string, service: WebhookService): string {
-  return parseOrThrow(z.looseObject({ [key]: requiredText }), body, `${service} webhook`)[key] as string;
+  let schema = discriminatorSchemas.get(key);
+  if (!schema) {
+    schema = z.looseObject({ [key]: requiredText }) as unknown as z.ZodType<Record<string, string>>;
+    discriminatorSchemas.set(key, schema);
+  }
+  return parseOrThrow(schema, body, `${service} webhook`)[key];
 }
 
 // ---------------------------------------------------------------- results
