@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 import { parseConfig, secretsOf, type AppConfig, type SecretName } from "./env";
 import { createLogger, type Logger } from "./logger";
 import { systemClock, type Clock } from "./clock";
@@ -96,7 +95,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
     // about 2 ms of CPU per request, which would cap ingestion near 450/s (docs/BENCHMARKS.md).
     const hook = WEBHOOK_PATH.exec(req.url ?? "");
     if (hook && (req.method === "POST" || req.method === "PUT")) {
-      serveWebRequest(req, res, (request) => webhooks.handle(hook[1], request)).catch((err: unknown) => {
+      serveWebhook(req, res, webhooks, hook[1]).catch((err: unknown) => {
         logger.error("webhook request failed", { error: err instanceof Error ? err.message : String(err) });
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: "Internal error" }));
@@ -157,21 +156,42 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
 
 const WEBHOOK_PATH = /^\/api\/hooks\/([^/?#]+)\/?(?:\?|$)/;
 
-/** Runs a Web-standard handler for a Node request; the body streams through unread until the handler reads it. */
-async function serveWebRequest(req: IncomingMessage, res: ServerResponse, handler: (request: Request) => Promise<Response>): Promise<void> {
-  const url = `http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`;
-  const headers = new Headers();
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    headers.set(key, Array.isArray(value) ? value.join(", ") : value);
-  }
-  const body = Readable.toWeb(req) as unknown as ReadableStream<Uint8Array>;
-  const request = new Request(url, { method: req.method, headers, body, duplex: "half" } as RequestInit);
-  const response = await handler(request);
-  res.writeHead(response.status, Object.fromEntries(response.headers.entries()));
-  res.end(Buffer.from(await response.arrayBuffer()));
-  // A body the handler refused (too large, no secret) is drained so the connection can be reused.
-  if (!req.complete) req.resume();
+/** Hands a Node request to the webhook ingestion and writes its JSON answer. */
+async function serveWebhook(req: IncomingMessage, res: ServerResponse, webhooks: WebhookIngest, service: string): Promise<void> {
+  const answer = await webhooks.handle(service, {
+    url: req.url ?? "/",
+    header: (name) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v.join(", ") : v;
+    },
+    readBody: (limit) => readNodeBody(req, limit),
+  });
+  const body = JSON.stringify(answer.body);
+  res.writeHead(answer.status, { "content-type": "application/json", "cache-control": "no-store", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+  // A body left unread (refused: too large, no secret) is drained so the connection can be reused.
+  if (!req.readableEnded) req.resume();
+}
+
+/** The request body, or null as soon as it exceeds `limit` bytes (declared or actual). */
+function readNodeBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
+  if (Number(req.headers["content-length"]) > limit) return Promise.resolve(null);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData);
+        resolve(null);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.once("end", () => resolve(Buffer.concat(chunks, size)));
+    req.once("error", reject);
+  });
 }
 
 const SECRET_ENV_NAMES: Record<SecretName, string> = { authSecret: "AUTH_SECRET", webhookSecret: "WEBHOOK_SECRET", apiKey: "API_KEY" };

@@ -23,6 +23,21 @@ import {
 
 export const MAX_WEBHOOK_BYTES = 1024 * 1024;
 
+/** One webhook request as the HTTP server hands it over. */
+export interface IncomingWebhook {
+  /** Path and query, e.g. "/api/hooks/sonarr?token=…". */
+  url: string;
+  header(name: string): string | undefined;
+  /** The raw body, or null when it is larger than `limit` bytes. */
+  readBody(limit: number): Promise<Buffer | null>;
+}
+
+/** The answer: an HTTP status and a JSON body. */
+export interface WebhookAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
 export interface WebhookIngestDeps {
   db: Db;
   clock: Clock;
@@ -42,6 +57,7 @@ export class WebhookIngest {
   private flushTimer: NodeJS.Timeout | null = null;
   /** Webhook requests being received right now. */
   private receiving = 0;
+  private readonly toStore: { values: typeof inbox.$inferInsert; resolve: (r: { id: number } | undefined) => void; reject: (e: unknown) => void }[] = [];
 
   constructor(private readonly deps: WebhookIngestDeps) {}
 
@@ -92,7 +108,7 @@ export class WebhookIngest {
     }
   }
 
-  async handle(service: string, req: Request): Promise<Response> {
+  async handle(service: string, req: IncomingWebhook): Promise<WebhookAnswer> {
     this.receiving++;
     try {
       return await this.receive(service, req);
@@ -105,12 +121,14 @@ export class WebhookIngest {
    * Resolves once no webhook is being received, or after `maxWaitMs`: processing gives way to
    * acknowledging (the services wait on our answer), but never stops.
    */
-  async quiet(maxWaitMs = 25): Promise<void> {
+  async quiet(maxWaitMs = 100): Promise<void> {
+    // Checked on every event-loop turn: waking any later (a timer, or the moment the count drops
+    // to zero) measurably lengthened the acknowledgements (docs/BENCHMARKS.md).
     const until = Date.now() + maxWaitMs;
     while (this.receiving > 0 && Date.now() < until) await new Promise<void>((r) => setImmediate(r));
   }
 
-  private async receive(service: string, req: Request): Promise<Response> {
+  private async receive(service: string, req: IncomingWebhook): Promise<WebhookAnswer> {
     if (!isService(service)) {
       return json(404, { error: `Unknown webhook service "${service}"; use one of ${WEBHOOK_SERVICES.join(", ")}.` });
     }
@@ -119,7 +137,8 @@ export class WebhookIngest {
         error: "Missing or wrong webhook secret: send it as ?token=, Authorization: Bearer, Basic auth password or X-Webhook-Token.",
       });
     }
-    const raw = await readBounded(req, MAX_WEBHOOK_BYTES);
+    const bytes = await req.readBody(MAX_WEBHOOK_BYTES);
+    const raw = bytes === null ? null : bytes.toString("utf8");
     if (raw === null) return json(413, { error: `Body too large: the limit is ${MAX_WEBHOOK_BYTES} bytes.` });
     if (raw.trim() === "") return json(400, { error: "Empty body: expected a JSON object." });
 
@@ -142,26 +161,59 @@ export class WebhookIngest {
     const dedupeKey = createHash("sha256").update(service).update("\n").update(raw).digest("hex");
     const { db } = this.deps;
     this.noteWebhook(service, parsed.eventType, receivedAt, parsed.health);
-    const insertResult = await db
-        .insert(inbox)
-        .values({
-          service,
-          eventType: parsed.eventType,
-          receivedAt,
-          dedupeKey,
-          body: raw,
-          status,
-          error: parsed.outcome === "ignored" ? parsed.reason : null,
-          processedAt: parsed.outcome === "ignored" ? receivedAt : null,
-        })
-        .onConflictDoNothing()
-        .returning({ id: inbox.id });
-    const stored = insertResult[0];
+    const stored = await this.store({
+      service,
+      eventType: parsed.eventType,
+      receivedAt,
+      dedupeKey,
+      body: raw,
+      status,
+      error: parsed.outcome === "ignored" ? parsed.reason : null,
+      processedAt: parsed.outcome === "ignored" ? receivedAt : null,
+    });
     if (!stored) return json(200, { status: "duplicate", eventType: parsed.eventType });
     if (parsed.outcome === "ignored") return json(200, { status: "ignored", id: stored.id, eventType: parsed.eventType, reason: parsed.reason });
 
     this.wake();
     return json(202, { status: "accepted", id: stored.id, eventType: parsed.eventType, events: parsed.events.length });
+  }
+
+  /**
+   * Stores a delivery; resolves with its id once committed (undefined for a duplicate).
+   * Group commit: deliveries arriving in the same event-loop turn share one multi-row insert,
+   * and each is still acknowledged only after its own row is committed.
+   */
+  private store(values: typeof inbox.$inferInsert): Promise<{ id: number } | undefined> {
+    return new Promise((resolve, reject) => {
+      this.toStore.push({ values, resolve, reject });
+      if (this.toStore.length === 1) setImmediate(() => void this.flushStore());
+    });
+  }
+
+  private async flushStore(): Promise<void> {
+    const batch = this.toStore.splice(0, 200);
+    if (this.toStore.length > 0) setImmediate(() => void this.flushStore());
+    try {
+      // One plain statement: on this path drizzle's builder would cost more than SQLite does.
+      const args: (string | number | null)[] = [];
+      for (const { values: v } of batch) {
+        args.push(v.service, v.eventType, v.receivedAt, v.dedupeKey, v.body, v.status, v.error ?? null, v.processedAt ?? null);
+      }
+      const result = await this.deps.db.$client.execute({
+        sql: `insert into inbox (service, event_type, received_at, dedupe_key, body, status, error, processed_at) values ${batch
+          .map(() => "(?, ?, ?, ?, ?, ?, ?, ?)")
+          .join(", ")} on conflict do nothing returning id, dedupe_key`,
+        args,
+      });
+      const ids = new Map(result.rows.map((r) => [String(r.dedupe_key), Number(r.id)]));
+      for (const b of batch) {
+        const id = ids.get(b.values.dedupeKey);
+        ids.delete(b.values.dedupeKey); // the same bytes twice in one batch: the second is the duplicate
+        b.resolve(id === undefined ? undefined : { id });
+      }
+    } catch (err) {
+      for (const b of batch) b.reject(err);
+    }
   }
 
   private noteWebhook(service: string, eventType: string, at: number, health?: ServiceHealthReport): void {
@@ -228,15 +280,15 @@ export class WebhookIngest {
   }
 
   /** The secret may arrive in any of the ways the services offer; compared in constant time. */
-  private authorised(req: Request): boolean {
+  private authorised(req: IncomingWebhook): boolean {
     const expected = this.deps.webhookSecret();
     const offered: string[] = [];
-    const url = new URL(req.url);
-    const token = url.searchParams.get("token");
+    const query = req.url.indexOf("?");
+    const token = query < 0 ? null : new URLSearchParams(req.url.slice(query + 1)).get("token");
     if (token) offered.push(token);
-    const header = req.headers.get("x-webhook-token");
+    const header = req.header("x-webhook-token");
     if (header) offered.push(header);
-    const auth = req.headers.get("authorization");
+    const auth = req.header("authorization");
     if (auth) {
       const [scheme, value = ""] = auth.split(/\s+/, 2);
       if (/^bearer$/i.test(scheme)) offered.push(value);
@@ -256,34 +308,10 @@ function isService(s: string): s is WebhookService {
   return (WEBHOOK_SERVICES as readonly string[]).includes(s);
 }
 
-/** Reads the body up to `limit` bytes; null when it is larger (checked before and while reading). */
-async function readBounded(req: Request, limit: number): Promise<string | null> {
-  const declared = Number(req.headers.get("content-length"));
-  if (Number.isFinite(declared) && declared > limit) return null;
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
-
 function healthText(h: { level: string; message: string; restored: boolean }): string | null {
   return h.restored ? null : `${h.level}: ${h.message}`;
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json", "cache-control": "no-store" },
-  });
+function json(status: number, body: Record<string, unknown>): WebhookAnswer {
+  return { status, body };
 }
