@@ -71,6 +71,8 @@ const rawEnvSchema = z.object({
   SHOKO_URL: optionalUrl,
   SHOKO_API_KEY: optionalText,
   DEMO: booleanFlag,
+  DEMO_SPEED: z.coerce.number({ error: "must be a number" }).positive({ error: "must be greater than 0" }).max(1000, { error: "must be at most 1000" }).optional(),
+  DEMO_REQUEST_INTERVAL: z.coerce.number({ error: "must be a number of seconds" }).min(5, { error: "must be at least 5 seconds" }).optional(),
   STATE_TIMEOUTS: optionalText,
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "must be debug, info, warn or error" }).optional(),
   NODE_ENV: z.string().optional(),
@@ -97,6 +99,9 @@ export interface AppConfig {
   admin?: { username: string; password: string };
   services: Partial<Record<ServiceName, ServiceConfig>>;
   demo: boolean;
+  /** Demo mode: how much faster than real time the simulated stack runs, and real ms between new requests. */
+  demoSpeed: number;
+  demoRequestIntervalMs: number;
   /** How long a request may sit in each state before it is shown as stuck. */
   timeouts: TimeoutThresholds;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -168,6 +173,8 @@ export function parseConfig(env: Record<string, string | undefined>): AppConfig 
     admin: e.ADMIN_USERNAME && e.ADMIN_PASSWORD ? { username: e.ADMIN_USERNAME, password: e.ADMIN_PASSWORD } : undefined,
     services,
     demo: e.DEMO ?? Object.keys(services).length === 0,
+    demoSpeed: e.DEMO_SPEED ?? 5,
+    demoRequestIntervalMs: (e.DEMO_REQUEST_INTERVAL ?? 20) * 1000,
     timeouts,
     logLevel: e.LOG_LEVEL ?? "info",
   };

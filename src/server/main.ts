@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { parseConfig, secretsOf, type AppConfig, type SecretName } from "./env";
 import { createLogger, type Logger } from "./logger";
+import { startDemoStack } from "./demo";
 import { systemClock, type Clock } from "./clock";
 import { migrateDb, openDb } from "./db/client";
 import { ChangeBus } from "./realtime/bus";
@@ -37,6 +38,8 @@ export interface StartOptions {
   /** Where log lines go (default stdout). */
   logWrite?: (line: string) => void;
   migrationsFolder?: string;
+  /** Run pollers on their timers (default true); tests turn this off and call scheduler.runNow. */
+  autoPoll?: boolean;
 }
 
 export interface RunningApp {
@@ -47,9 +50,18 @@ export interface RunningApp {
 }
 
 export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
-  const config: AppConfig = parseConfig(opts.env ?? process.env);
+  let config: AppConfig = parseConfig(opts.env ?? process.env);
   const logger: Logger = createLogger({ level: config.logLevel, secrets: secretsOf(config), write: opts.logWrite });
   const clock = opts.clock ?? systemClock;
+
+  // Demo mode: the simulated stack stands in for the real services, configured the same way.
+  const demo = config.demo
+    ? await startDemoStack({ speed: config.demoSpeed, requestIntervalMs: config.demoRequestIntervalMs, logger: logger.child("demo") })
+    : null;
+  if (demo) {
+    config = { ...config, services: demo.services };
+    logger.addSecrets(secretsOf(config));
+  }
 
   const db = await openDb(config.databaseUrl, config.databaseAuthToken);
   await migrateDb(db, opts.migrationsFolder ?? "./drizzle");
@@ -129,9 +141,14 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
     handle = (req, res) => nextHandle(req, res);
   }
 
-  scheduler.start();
+  if (opts.autoPoll !== false) scheduler.start();
+  demo?.connect(`http://127.0.0.1:${port}`, secrets.webhookSecret);
   logger.info(`Status Tracker is listening on ${url}`);
   printSetup(logger, url, config, generated.map((name) => SECRET_ENV_NAMES[name]));
+  if (demo) {
+    const who = demo.signIns.map((s) => `${s.username} / ${s.password} (${s.role})`).join(", ");
+    logger.info(`Demo mode: a simulated media stack feeds the tracker (${config.demoSpeed}x real time). Sign in with ${who}.`);
+  }
 
   let closed = false;
   return {
@@ -145,6 +162,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
         server.close(() => resolve());
         server.closeAllConnections?.();
       });
+      await demo?.stop();
       await scheduler.stop();
       await webhooks.stop();
       await runner.idle();

@@ -27,7 +27,7 @@ export interface TestServer {
  * The whole server (Next included, production build) in this process, on a free loopback
  * port, with a fresh temp-file database. Tests talk to it over real HTTP.
  */
-export async function startTestServer(extraEnv: Record<string, string> = {}, opts: { clock?: Clock } = {}): Promise<TestServer> {
+export async function startTestServer(extraEnv: Record<string, string> = {}, opts: { clock?: Clock; autoPoll?: boolean } = {}): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), "status-tracker-it-"));
   const dbFile = join(dir, "test.db");
   const envFor = (extra: Record<string, string>) => ({
@@ -36,10 +36,11 @@ export async function startTestServer(extraEnv: Record<string, string> = {}, opt
     WEBHOOK_SECRET,
     API_KEY,
     LOG_LEVEL: "error",
+    DEMO: "0",
     ...extra,
   });
   const start = (extra: Record<string, string>) =>
-    startApp({ env: envFor(extra), port: 0, hostname: "127.0.0.1", logWrite: () => undefined, clock: opts.clock });
+    startApp({ env: envFor(extra), port: 0, hostname: "127.0.0.1", logWrite: () => undefined, clock: opts.clock, autoPoll: opts.autoPoll });
   let app = await start(extraEnv);
 
   const server: TestServer = {
