@@ -10,6 +10,25 @@ import type { RestApi } from "./api/rest";
 import type { Secrets } from "./secrets";
 import type { Scheduler } from "./pollers/scheduler";
 import type { SignInService } from "./auth/sign-in";
+import type { QbittorrentClient } from "./clients/qbittorrent";
+import type { SonarrClient } from "./clients/sonarr";
+import type { RadarrClient } from "./clients/radarr";
+import type { JellyfinClient } from "./clients/jellyfin";
+import type { ShokoClient } from "./clients/shoko";
+import type { JellyseerrClient } from "./clients/jellyseerr";
+import type { LibraryVerifier } from "./pollers/library";
+import type { QbittorrentPollerJob } from "./pollers/qbittorrent";
+import type { DemoStack } from "./demo";
+
+/** One client per configured service; undefined when the service is off. */
+export interface ServiceClients {
+  qbittorrent?: QbittorrentClient;
+  sonarr?: SonarrClient;
+  radarr?: RadarrClient;
+  jellyfin?: JellyfinClient;
+  shoko?: ShokoClient;
+  jellyseerr?: JellyseerrClient;
+}
 
 /**
  * Everything the long-lived server built, in one place. Next compiles route handlers into
@@ -29,6 +48,12 @@ export interface Container {
   restApi: RestApi;
   scheduler: Scheduler;
   signIn: SignInService;
+  services: ServiceClients;
+  /** Jellyfin verification, when Jellyfin is configured. */
+  verifier: LibraryVerifier | null;
+  qbittorrentJob: QbittorrentPollerJob | null;
+  /** The simulated stack, in demo mode. */
+  demo: DemoStack | null;
   startedAt: number;
 }
 

@@ -1,7 +1,9 @@
 import { ManualClock } from "./clock";
 import type { AppConfig } from "./env";
 import type { Logger } from "./logger";
-import { demoLoop, startSimStack, type SimStack } from "@/sim/stack";
+import { demoLoop, pickFreeTitle, startSimStack, type SimStack } from "@/sim/stack";
+import { scenario } from "@/sim/scenarios";
+import { Rng } from "@/sim/util";
 
 /**
  * Demo mode: the simulated media stack (src/sim) on loopback ports, configured into the tracker
@@ -17,6 +19,8 @@ export interface DemoStack {
   connect(trackerUrl: string, webhookSecret: string): void;
   /** The sign-ins a visitor can use (Jellyfin users of the simulated server). */
   signIns: { username: string; password: string; role: "admin" | "household" }[];
+  /** Starts a scenario now with a free title; null when every title of its kind is busy. */
+  startScenario(name: string, requestedBy?: string): { runId: string; title: string; mediaType: "movie" | "tv" } | null;
   stop(): Promise<void>;
 }
 
@@ -40,10 +44,20 @@ export async function startDemoStack(opts: { speed: number; requestIntervalMs: n
     shoko: { url: urls.shoko, apiKey: c.shoko.apiKey },
   };
   let loop: { stop(): void } | null = null;
+  const rng = new Rng(Date.now() % 1_000_000);
   return {
     stack,
     services,
     signIns: c.jellyfin.users.map((u) => ({ username: u.username, password: u.password, role: u.isAdministrator ? "admin" : "household" })),
+    startScenario(name, requestedBy) {
+      const spec = scenario(name);
+      const key = pickFreeTitle(stack.world, spec, rng);
+      if (!key) return null;
+      // Seerr knows only its own users: an unknown name requests as the household member.
+      const who = c.jellyfin.users.some((u) => u.username === requestedBy) ? requestedBy : undefined;
+      const run = stack.world.runScenario(spec, { key, requestedBy: who });
+      return { runId: run.id, title: stack.world.catalogue.get(key).title, mediaType: run.mediaType };
+    },
     connect(trackerUrl, webhookSecret) {
       stack.setTracker({ url: trackerUrl, webhookSecret });
       if (loop) return;

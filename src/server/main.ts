@@ -3,6 +3,18 @@ import type { AddressInfo } from "node:net";
 import { parseConfig, secretsOf, type AppConfig, type SecretName } from "./env";
 import { createLogger, type Logger } from "./logger";
 import { startDemoStack } from "./demo";
+import { QbittorrentClient } from "./clients/qbittorrent";
+import { SonarrClient } from "./clients/sonarr";
+import { RadarrClient } from "./clients/radarr";
+import { JellyfinClient, jellyfinSignIn } from "./clients/jellyfin";
+import { ShokoClient } from "./clients/shoko";
+import { JellyseerrClient } from "./clients/jellyseerr";
+import { createLibraryVerifier } from "./pollers/library";
+import { qbittorrentPoller } from "./pollers/qbittorrent";
+import { arrPollers } from "./pollers/arr";
+import { shokoPoller } from "./pollers/shoko";
+import type { ServiceClients } from "./container";
+import { createHash } from "node:crypto";
 import { systemClock, type Clock } from "./clock";
 import { migrateDb, openDb } from "./db/client";
 import { ChangeBus } from "./realtime/bus";
@@ -91,10 +103,31 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
   const scheduler = new Scheduler({ db, clock, logger: logger.child("pollers") });
   scheduler.register({ name: "timeouts", interval: () => 60_000, run: timeoutJob({ db, clock, runner, thresholds: config.timeouts }) });
   scheduler.register({ name: "maintenance", interval: () => 3_600_000, run: maintenanceJob({ db, clock }) });
+  const services = buildServiceClients(config, secrets.authSecret);
+  const verifier = services.jellyfin
+    ? createLibraryVerifier({ db, clock, logger: logger.child("library"), runner, jellyfin: services.jellyfin })
+    : null;
+  if (verifier) {
+    runner.onEffect(verifier.handleEffect);
+    scheduler.register(verifier.job);
+  }
+  const qbittorrentJob = services.qbittorrent
+    ? qbittorrentPoller({ db, clock, logger: logger.child("qbittorrent"), runner, client: services.qbittorrent })
+    : null;
+  if (qbittorrentJob) scheduler.register(qbittorrentJob);
+  for (const job of arrPollers({ db, clock, logger: logger.child("arr"), runner, sonarr: services.sonarr, radarr: services.radarr })) {
+    scheduler.register(job);
+  }
+  if (services.shoko) scheduler.register(shokoPoller({ db, clock, logger: logger.child("shoko"), runner, shoko: services.shoko }));
 
   const feed = new ChangeFeed({ db, bus });
-  const signIn = new SignInService({ clock, logger: logger.child("auth"), admin: config.admin });
-  const container: Container = { config, secrets, clock, logger, db, bus, feed, runner, webhooks, restApi, scheduler, signIn, startedAt: clock.now() };
+  const signIn = new SignInService({
+    clock,
+    logger: logger.child("auth"),
+    admin: config.admin,
+    jellyfin: services.jellyfin ? jellyfinSignIn(services.jellyfin) : undefined,
+  });
+  const container: Container = { config, secrets, clock, logger, db, bus, feed, runner, webhooks, restApi, scheduler, signIn, services, verifier, qbittorrentJob, demo, startedAt: clock.now() };
   publishContainer(container);
 
   // Deliveries stored but not processed before the last stop are processed now.
@@ -169,6 +202,21 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
       db.$client.close();
       clearContainer();
     },
+  };
+}
+
+/** A client for every configured service; a service without a URL is off. */
+function buildServiceClients(config: AppConfig, installSecret: string): ServiceClients {
+  const s = config.services;
+  // Jellyfin keys sessions by device id: stable per installation, and no secret in it.
+  const deviceId = createHash("sha256").update(`status-tracker:${installSecret}`).digest("hex").slice(0, 32);
+  return {
+    qbittorrent: s.qbittorrent && new QbittorrentClient({ baseUrl: s.qbittorrent.url, username: s.qbittorrent.username, password: s.qbittorrent.password }),
+    sonarr: s.sonarr && new SonarrClient({ baseUrl: s.sonarr.url, apiKey: s.sonarr.apiKey ?? "" }),
+    radarr: s.radarr && new RadarrClient({ baseUrl: s.radarr.url, apiKey: s.radarr.apiKey ?? "" }),
+    jellyfin: s.jellyfin && new JellyfinClient({ baseUrl: s.jellyfin.url, apiKey: s.jellyfin.apiKey, deviceId }),
+    shoko: s.shoko && new ShokoClient({ baseUrl: s.shoko.url, apiKey: s.shoko.apiKey ?? "" }),
+    jellyseerr: s.jellyseerr && new JellyseerrClient({ baseUrl: s.jellyseerr.url, apiKey: s.jellyseerr.apiKey ?? "" }),
   };
 }
 

@@ -226,13 +226,6 @@ export function demoLoop(stack: Pick<SimStack, "world">, options: DemoLoopOption
   const started: string[] = [];
   let stopped = false;
 
-  const poolOf = (key: string): TitlePool => {
-    const t = world.catalogue.get(key);
-    if (t.kind === "movie") return t.anime ? "anime-film" : "film";
-    if (t.status === "continuing") return "airing";
-    return t.anime ? "anime-series" : "series";
-  };
-
   const pickSpec = (): ScenarioSpec | undefined => {
     const list = faults.length > 0 && rng.next() < faultShare ? faults : normal;
     if (list.length === 0) return undefined;
@@ -242,26 +235,10 @@ export function demoLoop(stack: Pick<SimStack, "world">, options: DemoLoopOption
     return list[list.length - 1];
   };
 
-  /** A free title of the scenario's kind, or the oldest finished one, removed to be requested again. */
-  const pickKey = (spec: ScenarioSpec): string | undefined => {
-    const pool = world.catalogue.all().filter((t) => poolOf(t.key) === spec.pool);
-    const free = pool.filter((t) => !world.isTitleActive(t.key));
-    if (free.length > 0) return rng.pick(free).key;
-    const now = world.now();
-    const finished = [...world.runs.values()]
-      .filter((run) => poolOf(run.key) === spec.pool && world.isTitleActive(run.key) && world.runForKey(run.key)?.id === run.id)
-      .filter((run) => world.seerr.mediaForKey(run.key)?.status === 5 || now - run.startedAt >= scenario(run.scenario).settleMs)
-      .sort((a, b) => a.startedAt - b.startedAt);
-    const oldest = finished[0];
-    if (!oldest) return undefined;
-    world.removeTitle(oldest.key);
-    return oldest.key;
-  };
-
   const startOne = () => {
     if (stopped) return;
     const spec = pickSpec();
-    const key = spec && pickKey(spec);
+    const key = spec && pickFreeTitle(world, spec, rng);
     if (spec && key) {
       try {
         started.push(world.runScenario(spec, { key }).id);
@@ -280,3 +257,26 @@ export function demoLoop(stack: Pick<SimStack, "world">, options: DemoLoopOption
   };
 }
 
+
+function poolOf(world: World, key: string): TitlePool {
+  const t = world.catalogue.get(key);
+  if (t.kind === "movie") return t.anime ? "anime-film" : "film";
+  if (t.status === "continuing") return "airing";
+  return t.anime ? "anime-series" : "series";
+}
+
+/** A free title of the scenario's kind, or the oldest finished one, removed to be requested again. */
+export function pickFreeTitle(world: World, spec: ScenarioSpec, rng: Rng): string | undefined {
+  const pool = world.catalogue.all().filter((t) => poolOf(world, t.key) === spec.pool);
+  const free = pool.filter((t) => !world.isTitleActive(t.key));
+  if (free.length > 0) return rng.pick(free).key;
+  const now = world.now();
+  const finished = [...world.runs.values()]
+    .filter((run) => poolOf(world, run.key) === spec.pool && world.isTitleActive(run.key) && world.runForKey(run.key)?.id === run.id)
+    .filter((run) => world.seerr.mediaForKey(run.key)?.status === 5 || now - run.startedAt >= scenario(run.scenario).settleMs)
+    .sort((a, b) => a.startedAt - b.startedAt);
+  const oldest = finished[0];
+  if (!oldest) return undefined;
+  world.removeTitle(oldest.key);
+  return oldest.key;
+}

@@ -6,7 +6,7 @@ import { signInAction, type LoginState } from "./actions";
 export function LoginForm({ next, hint }: { next: string; hint: string }) {
   const [state, action, pending] = useActionState<LoginState, FormData>(signInAction, { error: null });
   return (
-    <form action={action} className="mt-8 space-y-4">
+    <form action={action} className="space-y-4" data-testid="login-form">
       <input type="hidden" name="next" value={next} />
       <label className="block">
         <span className="text-sm text-slate-300">Username</span>
@@ -15,7 +15,7 @@ export function LoginForm({ next, hint }: { next: string; hint: string }) {
           autoComplete="username"
           required
           autoFocus
-          className="mt-1 block w-full rounded-lg border border-slate-700 bg-slate-900 px-3 py-2.5 text-slate-100 outline-none focus:border-sky-500"
+          className="mt-1 block w-full rounded-lg border border-slate-700 bg-slate-950 px-3 py-2.5 text-slate-100 outline-none focus:border-sky-500"
         />
       </label>
       <label className="block">
@@ -25,7 +25,7 @@ export function LoginForm({ next, hint }: { next: string; hint: string }) {
           type="password"
           autoComplete="current-password"
           required
-          className="mt-1 block w-full rounded-lg border border-slate-700 bg-slate-900 px-3 py-2.5 text-slate-100 outline-none focus:border-sky-500"
+          className="mt-1 block w-full rounded-lg border border-slate-700 bg-slate-950 px-3 py-2.5 text-slate-100 outline-none focus:border-sky-500"
         />
       </label>
       {state.error && (

@@ -439,7 +439,7 @@ abstract class ArrBase {
         return { name: canonical, run: quick(this.world.timings.importMs + 1_000, () => this.scanDownloads(id)) };
       }
       default:
-        // RefreshMovie, RefreshSeries, RssSync: nothing observable to do here.
+        // RefreshMovie, RefreshSeries, RescanMovie, RescanSeries, RssSync: nothing observable to do here.
         return { name: canonical, run: quick(500) };
     }
   }
@@ -566,7 +566,7 @@ export class RadarrModel extends ArrBase {
   }
 
   protected knownCommands(): string[] {
-    return ["RefreshMonitoredDownloads", "MoviesSearch", "DownloadedMoviesScan", "RefreshMovie", "RssSync", "MissingMoviesSearch"];
+    return ["RefreshMonitoredDownloads", "MoviesSearch", "DownloadedMoviesScan", "RefreshMovie", "RescanMovie", "RssSync", "MissingMoviesSearch"];
   }
 
   /** MoviesSearch: after the indexer search, grab the best release not blocklisted. Returns grabs started. */
@@ -778,6 +778,7 @@ export class SonarrModel extends ArrBase {
       "MissingEpisodeSearch",
       "DownloadedEpisodesScan",
       "RefreshSeries",
+      "RescanSeries",
       "RssSync",
     ];
   }

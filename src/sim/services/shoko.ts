@@ -54,6 +54,9 @@ export class ShokoService {
         }),
       );
     }
+    // Every simulated file is on disk, so there is never anything to remove.
+    r.on("GET", "/api/v3/Action/RemoveMissingFiles", (req) => this.authed(req, () => empty(200)));
+    r.on("GET", "/api/v3/Action/RemoveMissingFiles/:removeFromMyList", (req) => this.authed(req, () => empty(200)));
     r.on("GET", "/api/v3/File/PathEndsWith", (req) => this.authed(req, () => this.pathEndsWith(req, queryParam(req.query, "path") ?? "")));
     r.on("GET", "/api/v3/File/PathEndsWith/*path", (req, p) => this.authed(req, () => this.pathEndsWith(req, p.path)));
     r.on("GET", "/api/v3/File", (req) => this.authed(req, () => this.listFiles(req)));

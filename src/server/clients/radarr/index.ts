@@ -1,0 +1,9 @@
+export { RadarrClient } from "./client";
+export {
+  radarrHistoryRecordSchema,
+  radarrMovieSchema,
+  radarrQueueRecordSchema,
+  type RadarrHistoryRecord,
+  type RadarrMovie,
+  type RadarrQueueRecord,
+} from "./schemas";
