@@ -25,9 +25,20 @@ class SignInRefused extends CredentialsSignin {
  * database (or AUTH_SECRET), sessions are JWTs, and the credential check runs in the server.
  */
 export const { handlers, auth, signIn, signOut } = NextAuth(() => {
-  const { secrets, signIn: service } = getContainer();
+  const { secrets, signIn: service, logger } = getContainer();
   return {
     secret: secrets.authSecret,
+    // A refused password is an answer, not an error (the sign-in service logs it once, briefly).
+    logger: {
+      error(error: Error) {
+        if (error instanceof CredentialsSignin || error.name === "CredentialsSignin") return;
+        logger.error("sign-in error", { error: error.message });
+      },
+      warn(code: string) {
+        logger.warn("Auth.js warning", { code });
+      },
+      debug() {},
+    },
     trustHost: true,
     session: { strategy: "jwt", maxAge: 30 * 24 * 3600 },
     pages: { signIn: "/login" },

@@ -1,3 +1,4 @@
+import { recordServiceVersion } from "./versions";
 import { and, desc, eq, inArray } from "drizzle-orm";
 import { REQUEST_STATES, isActiveState, type EpisodeState, type MediaType, type RequestState } from "@/lib/states";
 import type { Db } from "../db/client";
@@ -160,6 +161,7 @@ abstract class ArrPoller<R extends QueueRecordLike> {
     if (status.version !== this.version) {
       this.log.info(`${this.client.service} ${status.version}`, { instance: status.instanceName });
       this.version = status.version;
+      await recordServiceVersion(this.deps.db, this.client.service.toLowerCase(), status.version, this.deps.clock.now());
     }
   }
 

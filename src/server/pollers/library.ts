@@ -1,7 +1,8 @@
+import { recordServiceVersion } from "./versions";
 import { and, eq, inArray, max, notInArray, or } from "drizzle-orm";
 import type { EpisodeState, RequestState } from "@/lib/states";
 import type { Db } from "../db/client";
-import { episodes, integrations, requests, type EpisodeRow, type RequestRow } from "../db/schema";
+import { episodes, requests, type EpisodeRow, type RequestRow } from "../db/schema";
 import type { Clock } from "../clock";
 import type { Logger } from "../logger";
 import type { PipelineRunner, EffectHandler } from "../pipeline/runner";
@@ -321,11 +322,7 @@ export function createLibraryVerifier(deps: LibraryVerifierDeps): LibraryVerifie
 
   async function recordVersion(): Promise<void> {
     const info = await jellyfin.systemInfo();
-    const now = clock.now();
-    await db
-      .insert(integrations)
-      .values({ service: "jellyfin", version: info.version, updatedAt: now })
-      .onConflictDoUpdate({ target: integrations.service, set: { version: info.version, updatedAt: now } });
+    await recordServiceVersion(db, "jellyfin", info.version, clock.now());
   }
 
   const job: JobSpec = {

@@ -1,7 +1,8 @@
+import { recordServiceVersion } from "./versions";
 import { and, eq, inArray, isNotNull, notInArray } from "drizzle-orm";
 import type { EpisodeState, RequestState } from "@/lib/states";
 import type { Db } from "../db/client";
-import { episodes, integrations, requests } from "../db/schema";
+import { episodes, requests } from "../db/schema";
 import type { Clock } from "../clock";
 import type { Logger } from "../logger";
 import type { PipelineRunner } from "../pipeline/runner";
@@ -125,12 +126,7 @@ export function shokoPoller(deps: ShokoPollerDeps): JobSpec {
   }
 
   async function recordVersion(): Promise<void> {
-    const version = await shoko.version();
-    const now = clock.now();
-    await db
-      .insert(integrations)
-      .values({ service: "shoko", version, updatedAt: now })
-      .onConflictDoUpdate({ target: integrations.service, set: { version, updatedAt: now } });
+    await recordServiceVersion(db, "shoko", await shoko.version(), clock.now());
   }
 
   /** The unrecognised list, fetched at most once per run and only when a file needs it. */

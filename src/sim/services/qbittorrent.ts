@@ -76,6 +76,9 @@ export class QbittorrentService {
     r.on(read, "/api/v2/torrents/categories", (req) => this.withSession(req, () => json(200, this.categories())));
     r.on(read, "/api/v2/sync/maindata", (req) => this.withSession(req, (s) => this.maindata(req, s)));
     r.on("POST", "/api/v2/torrents/delete", (req) => this.withSession(req, () => this.deleteTorrents(req)));
+    // A recheck of complete data is over within one refresh (checkingUP is never seen); a reannounce changes nothing visible.
+    r.on("POST", "/api/v2/torrents/recheck", (req) => this.withSession(req, () => this.acceptHashes(req)));
+    r.on("POST", "/api/v2/torrents/reannounce", (req) => this.withSession(req, () => this.acceptHashes(req)));
     // 5.0 renamed pause/resume to stop/start; the old names are gone.
     const [pauseName, resumeName] = this.version === "4.5" ? ["pause", "resume"] : ["stop", "start"];
     r.on("POST", `/api/v2/torrents/${pauseName}`, (req) => this.withSession(req, () => this.pauseResume(req, true)));
@@ -198,9 +201,13 @@ export class QbittorrentService {
     const upspeed = qbit.upspeed(torrent, now);
     const stalled = torrent.stallAt !== undefined && now >= torrent.stallAt;
     const seedsConnected = state === "downloading" ? Math.min(torrent.seeds, 12) : 0;
-    const tracker = meta && now >= torrent.metadataAt + 500 ? TRACKER_URL : "";
+    const stoppedState = state === "pausedDL" || state === "pausedUP" || state === "stoppedDL" || state === "stoppedUP";
+    // A stopped torrent has no working tracker (real 4.5.2: "tracker":"" while paused).
+    const tracker = meta && now >= torrent.metadataAt + 500 && !stoppedState ? TRACKER_URL : "";
     const none = this.noTime();
-    const activeUntil = Math.min(now, torrent.pausedAt ?? now);
+    // A stopped torrent's clocks stop too (paused by hand, or by a seeding limit once complete).
+    const stoppedAt = torrent.pausedAt ?? (complete ? torrent.seedingStopAt : undefined);
+    const activeUntil = Math.min(now, stoppedAt ?? now);
     const lastActivity = state === "downloading" || state === "uploading" ? now : complete ? (torrent.completeAt as number) : stalled ? (torrent.stallAt as number) : torrent.addedAt;
     const info: Record<string, unknown> = {
       added_on: unixSeconds(torrent.addedAt),
@@ -238,7 +245,7 @@ export class QbittorrentService {
       save_path: torrent.savePath,
       seeding_time: complete ? Math.floor((activeUntil - (torrent.completeAt as number)) / 1000) : 0,
       seeding_time_limit: -2,
-      seen_complete: torrent.seeds > 0 && torrent.startAt !== undefined ? unixSeconds(stalled ? (torrent.stallAt as number) : now) : none,
+      seen_complete: torrent.seeds > 0 && torrent.startAt !== undefined ? unixSeconds(stalled ? (torrent.stallAt as number) : activeUntil) : none,
       seq_dl: false,
       size: meta ? torrent.totalSize : 0,
       state,
@@ -438,6 +445,10 @@ export class QbittorrentService {
     if (!hashes) return empty(400);
     for (const torrent of this.selectedByList(hashes)) this.qbit.delete(torrent.hash);
     return empty(200);
+  }
+
+  private acceptHashes(req: SimRequest): SimResponse {
+    return new URLSearchParams(req.body).get("hashes") ? empty(200) : empty(400);
   }
 
   private pauseResume(req: SimRequest, pause: boolean): SimResponse {

@@ -124,20 +124,22 @@ export class QbittorrentClient {
       });
     } catch (err) {
       if (err instanceof ServiceError && err.status === 403) {
-        throw this.blockLogins(BANNED_PAUSE_MS, new ServiceError(
+        const banned = new ServiceError(
           SERVICE,
           "auth",
           "qBittorrent has banned this address after too many failed logins; the ban lifts after WebUI\\BanDuration (1 hour by default) or when qBittorrent restarts. Check the username and password",
           403,
-        ));
+        );
+        throw this.blockLogins(BANNED_PAUSE_MS, banned);
       }
       if (err instanceof ServiceError && err.status === 401) {
-        throw this.rejected(new ServiceError(
+        const refused = new ServiceError(
           SERVICE,
           "auth",
           "qBittorrent refused the login (401): wrong username or password, or behind a proxy a Host or Origin that does not match qBittorrent's own port",
           401,
-        ));
+        );
+        throw this.rejected(refused);
       }
       throw err;
     } finally {
@@ -153,6 +155,8 @@ export class QbittorrentClient {
     this.cookie = cookiesFrom(res.headers) ?? null;
     this.loggedIn = true;
     this.session++;
+    // A lost session may mean qBittorrent restarted, perhaps upgraded: ask its API version again.
+    this.webapi = null;
     this.rejectedLogins = 0;
     this.loginBlocked = null;
   }

@@ -1,6 +1,6 @@
 export { QbittorrentClient, compareVersions } from "./client";
 export type { QbittorrentClientOptions, QbittorrentTraffic } from "./client";
-export { applyMainData, fullUpdateFromList, EMPTY_SYNC_STATE } from "./maindata";
+export { applyMainData, fullUpdateFromList, EMPTY_SYNC_STATE, TorrentMap } from "./maindata";
 export type { MainDataMerge, QbitSyncState } from "./maindata";
 export {
   classifyTorrent,
