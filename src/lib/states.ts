@@ -17,6 +17,7 @@ export const REQUEST_STATES = [
   "timeout",
   "match_failed",
   "declined",
+  "deleting",
   "deleted",
 ] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
@@ -58,8 +59,11 @@ export function episodeRank(state: string): number {
   return (EPISODE_ORDER as readonly string[]).indexOf(state);
 }
 
-/** Finished for good: no poller or timeout looks at these again. */
-export const TERMINAL_STATES: readonly RequestState[] = ["available", "declined", "deleted"];
+/**
+ * No poller or timeout looks at these again: finished for good, or being deleted (the
+ * deletion job owns the request until every service is done).
+ */
+export const TERMINAL_STATES: readonly RequestState[] = ["available", "declined", "deleting", "deleted"];
 /** Shown on the dashboard (everything not finished, including stuck ones). */
 export function isActiveState(state: RequestState): boolean {
   return !TERMINAL_STATES.includes(state) && state !== "failed";
@@ -79,6 +83,7 @@ export const REQUEST_STATE_LABELS: Record<RequestState, string> = {
   timeout: "Stuck",
   match_failed: "Match failed",
   declined: "Declined",
+  deleting: "Deleting",
   deleted: "Deleted",
 };
 

@@ -18,6 +18,7 @@ import type { ShokoClient } from "./clients/shoko";
 import type { JellyseerrClient } from "./clients/jellyseerr";
 import type { LibraryVerifier } from "./pollers/library";
 import type { QbittorrentPollerJob } from "./pollers/qbittorrent";
+import type { AdminActions } from "./actions";
 import type { DemoStack } from "./demo";
 
 /** One client per configured service; undefined when the service is off. */
@@ -52,6 +53,8 @@ export interface Container {
   /** Jellyfin verification, when Jellyfin is configured. */
   verifier: LibraryVerifier | null;
   qbittorrentJob: QbittorrentPollerJob | null;
+  /** Retry, verify now, delete everywhere, library sync. */
+  actions: AdminActions;
   /** The simulated stack, in demo mode. */
   demo: DemoStack | null;
   startedAt: number;

@@ -29,6 +29,7 @@ import { Scheduler } from "./pollers/scheduler";
 import { timeoutJob } from "./pollers/timeouts";
 import { maintenanceJob } from "./pollers/maintenance";
 import { SignInService } from "./auth/sign-in";
+import { createAdminActions } from "./actions";
 
 /**
  * The one composition root: parses config, opens and migrates the database, builds the
@@ -112,13 +113,16 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
     scheduler.register(verifier.job);
   }
   const qbittorrentJob = services.qbittorrent
-    ? qbittorrentPoller({ db, clock, logger: logger.child("qbittorrent"), runner, client: services.qbittorrent })
+    ? qbittorrentPoller({ db, clock, logger: logger.child("qbittorrent"), runner, client: services.qbittorrent, bus })
     : null;
   if (qbittorrentJob) scheduler.register(qbittorrentJob);
   for (const job of arrPollers({ db, clock, logger: logger.child("arr"), runner, sonarr: services.sonarr, radarr: services.radarr })) {
     scheduler.register(job);
   }
   if (services.shoko) scheduler.register(shokoPoller({ db, clock, logger: logger.child("shoko"), runner, shoko: services.shoko }));
+  const actions = createAdminActions({ db, clock, logger: logger.child("actions"), runner, services, verifier });
+  runner.onEffect(actions.handleEffect);
+  scheduler.register(actions.commandJob);
 
   const feed = new ChangeFeed({ db, bus });
   const signIn = new SignInService({
@@ -127,7 +131,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
     admin: config.admin,
     jellyfin: services.jellyfin ? jellyfinSignIn(services.jellyfin) : undefined,
   });
-  const container: Container = { config, secrets, clock, logger, db, bus, feed, runner, webhooks, restApi, scheduler, signIn, services, verifier, qbittorrentJob, demo, startedAt: clock.now() };
+  const container: Container = { config, secrets, clock, logger, db, bus, feed, runner, webhooks, restApi, scheduler, signIn, services, verifier, qbittorrentJob, demo, actions, startedAt: clock.now() };
   publishContainer(container);
 
   // Deliveries stored but not processed before the last stop are processed now.
@@ -197,6 +201,8 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
       });
       await demo?.stop();
       await scheduler.stop();
+      await actions.idle();
+      services.qbittorrent?.close();
       await webhooks.stop();
       await runner.idle();
       db.$client.close();

@@ -110,10 +110,14 @@ export const SCENARIOS = {
     pool: "film",
     requestedBy: "household",
     approval: "auto",
-    releases: [{ group: "GalaxyRG", quality: "WEBDL-720p", stallAtProgress: 0.37, leechs: 0 }],
+    // The indexers also have a healthy release; Radarr only takes it once the first is blocklisted.
+    releases: [
+      { group: "GalaxyRG", quality: "WEBDL-720p", stallAtProgress: 0.37, leechs: 0 },
+      { group: "NTb", quality: "WEBDL-720p", leechs: 3 },
+    ],
     fault: true,
     endState:
-      "qBittorrent: stalledDL at 37%, num_seeds 0, eta 8640000, for good; Radarr queue: status warning, errorMessage \"The download is stalled with no connections\", no timeleft; nothing imported.",
+      "qBittorrent: stalledDL at 37%, num_seeds 0, eta 8640000, for good; Radarr queue: status warning, errorMessage \"The download is stalled with no connections\", no timeleft; nothing imported. Removing it from the queue with blocklist and searching again grabs NTb's release, which completes.",
     settleMs: 2 * HOUR,
   },
   "fault-import-blocked": {

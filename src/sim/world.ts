@@ -70,6 +70,8 @@ export class World {
   readonly shoko: ShokoModel;
   readonly jellyfin: JellyfinModel;
   readonly runs = new Map<string, ScenarioRun>();
+  /** Library files on disk (imported by an arr, not deleted since): what Shoko and Jellyfin scans find. */
+  readonly disk = new Set<string>();
 
   private readonly scheduler = new Scheduler();
   private time: number;
@@ -248,9 +250,15 @@ export class World {
 
   /** An arr imported a file into a library folder. */
   libraryFileAdded(file: LibraryFile): void {
+    this.disk.add(file.path);
     // Anime reaches Jellyfin through Shoko + Shokofin's VFS; everything else directly.
     if (this.shoko.coversPath(file.path)) this.shoko.fileAppeared(file);
     else this.jellyfin.fileAppeared(file);
+  }
+
+  /** An arr deleted a library file from disk. */
+  libraryFileDeleted(path: string): void {
+    this.disk.delete(path);
   }
 
   /** Shoko matched an anime file: Shokofin adds it to its VFS, Jellyfin picks it up. */

@@ -22,6 +22,14 @@ describe("correlate", () => {
     expect(ids(c)).toEqual([1]);
   });
 
+  it("an event that names its request goes there whole: a film's import keeps its file", () => {
+    const imported = { ...ev.imported(movie, [{ path: "/movies/f.mkv", episodes: [] }]), media: { ...movie, requestId: 1 } };
+    expect(correlate(imported, [m(1, "grabbing"), m(2, "approved")]).targets).toEqual([{ requestId: 1, episodes: undefined }]);
+    const expected = { type: "EpisodesExpected" as const, at: T0, source: "sonarr" as const, media: { ...show, requestId: 3 }, episodes: eps(1, 1, 2) };
+    expect(correlate(expected, [tv(3, "searching", [1])]).targets).toEqual([{ requestId: 3, episodes: eps(1, 1, 2) }]);
+    expect(ids(correlate({ ...expected, media: show }, [tv(3, "available", [1]), tv(4, "declined", [1])]))).toEqual([3]);
+  });
+
   it("the newest active request wins among several with the same ids (no crash on duplicates)", () => {
     expect(ids(correlate(ev.grab(movie, "ffff"), [m(1, "approved"), m(2, "approved"), m(3, "searching")]))).toEqual([3]);
   });

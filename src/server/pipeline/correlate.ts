@@ -35,14 +35,14 @@ export type Correlation = { targets: Target[]; unmatched?: undefined } | { targe
 
 type Scope = "active" | "activeOrAvailable" | "notDeleted" | "any";
 
-const FINISHED: readonly RequestState[] = ["available", "declined", "deleted"];
+const FINISHED: readonly RequestState[] = ["available", "declined", "deleting", "deleted"];
 
 function inScope(state: RequestState, scope: Scope): boolean {
   switch (scope) {
     case "active":
       return !FINISHED.includes(state);
     case "activeOrAvailable":
-      return state !== "declined" && state !== "deleted";
+      return state !== "declined" && state !== "deleting" && state !== "deleted";
     case "notDeleted":
       return state !== "deleted";
     case "any":
@@ -77,7 +77,11 @@ export function correlate(event: DomainEvent, candidates: Candidate[]): Correlat
   // Pollers and admin actions already know their request.
   if ("media" in event && event.media.requestId !== undefined) {
     const c = sorted.find((x) => x.request.id === event.media.requestId);
-    return c ? { targets: [{ requestId: c.request.id, episodes: episodesOf(event) }] } : none(`request #${event.media.requestId} does not exist`);
+    // No episodes (a film's import) means the whole event, not "none of it".
+    const episodes = episodesOf(event);
+    return c
+      ? { targets: [{ requestId: c.request.id, episodes: episodes && episodes.length > 0 ? episodes : undefined }] }
+      : none(`request #${event.media.requestId} does not exist`);
   }
 
   switch (event.type) {
@@ -159,13 +163,34 @@ export function correlate(event: DomainEvent, candidates: Candidate[]): Correlat
       return all.length > 0 ? { targets: all.map((c) => ({ requestId: c.request.id })) } : none("no tracked request for this media");
     }
     case "FileDeleted":
+    case "EpisodesExpected":
       return byIds(event, sorted, "activeOrAvailable", { create: false, finishedFallback: false });
     case "SeenInLibrary":
     case "AnimeMatched":
     case "MatchFailed":
       return byIds(event, sorted, "notDeleted", { create: false, finishedFallback: false });
     case "TimedOut":
-      return none("a timeout names its request");
+    case "RetryRequested":
+    case "Verified":
+    case "DeletionStarted":
+    case "DeletionStepFinished":
+    case "DeletionFinished":
+      return none("an admin action or a timeout names its request");
+    case "LibraryImported": {
+      // Library sync fills the ids of the request it finds; only media nobody tracks is imported.
+      const m = event.media;
+      const live = sorted.filter((c) => c.request.state !== "deleted" && c.request.state !== "deleting");
+      if (m.jellyseerrRequestId !== undefined) {
+        const same = live.find((c) => c.request.jellyseerrRequestId === m.jellyseerrRequestId);
+        if (same) return one(same);
+        const untracked = live.find(
+          (c) => c.request.jellyseerrRequestId === null && sharesMediaId(c.request, m) && seasonsOverlap(c.request.requestedSeasons, event.seasons),
+        );
+        return untracked ? one(untracked) : { targets: [{ requestId: null }] };
+      }
+      const known = live.find((c) => sharesMediaId(c.request, m) || (m.jellyfinItemId !== undefined && c.request.jellyfinItemId === m.jellyfinItemId));
+      return known ? one(known) : { targets: [{ requestId: null }] };
+    }
     default:
       return assertNever(event);
   }

@@ -251,6 +251,23 @@ export interface TimedOut extends Base {
   reason: string;
 }
 
+/** An episode in scope as the arr lists it; hasFile says the arr already has its file. */
+export interface ExpectedEpisode extends EpisodeRef {
+  hasFile?: boolean;
+}
+
+/**
+ * Sonarr's episode list for a request's seasons (polled): every episode in scope with its air
+ * date, so the request knows what is still to come. Aired (or undated) episodes are wanted,
+ * future ones unaired until their air date passes.
+ */
+export interface EpisodesExpected extends Base {
+  type: "EpisodesExpected";
+  media: MediaRef;
+  episodes: ExpectedEpisode[];
+  anime?: AnimeHint;
+}
+
 /** The arr told us something about the request that is worth a timeline line, no state change. */
 export interface StatusNote extends Base {
   type: "StatusNote";
@@ -259,6 +276,106 @@ export interface StatusNote extends Base {
   /** Replaces the request's stuck reason; null clears it. */
   stuckReason?: string | null;
   note?: string;
+}
+
+// ---- admin actions ----------------------------------------------------------------------------
+
+/** What an admin's retry did (each one carried out and checked against the services). */
+export type RetryOperation = "jellyseerr" | "search" | "redownload" | "rescan" | "rematch" | "verify";
+
+/** An admin retried the request's stage; the services were told, and this records what they did. */
+export interface RetryRequested extends Base {
+  type: "RetryRequested";
+  media: MediaRef;
+  /** Who pressed retry. */
+  by: string;
+  /** What the services accepted, in order. */
+  operations: RetryOperation[];
+  /** Downloads removed from the arr queue and the client (blocklisted): the request no longer waits on them. */
+  removedHashes: string[];
+  /** TV: the episodes a search was sent for. */
+  searchedEpisodes: EpisodeRef[];
+  /** What was done, in words: "search sent to Sonarr". */
+  summary: string;
+  /** What the arr still reports after the retry (a blocked import): becomes the stuck reason. */
+  stillStuck?: string;
+  /** False when a service refused: the timeline says so and nothing moves. */
+  ok: boolean;
+}
+
+/** What Jellyfin says is playable right now; TV: per episode. */
+export interface LibraryTruth {
+  found: boolean;
+  jellyfinItemId?: string;
+  episodes: (EpisodeRef & { jellyfinId?: string })[];
+}
+
+/** What the arr says right now. */
+export interface ArrTruth {
+  /** The arr has the movie or series at all. */
+  hasMedia: boolean;
+  /** The film's file (TV: any episode in scope has one). */
+  hasFile: boolean;
+  /** A download for it is in the arr's queue. */
+  downloading: boolean;
+  /** TV: the episodes in scope that have their file. */
+  episodesWithFile: EpisodeRef[];
+  path?: string;
+}
+
+/** An admin's "verify now": the request moves to what Jellyfin and the arr say is true. */
+export interface Verified extends Base {
+  type: "Verified";
+  media: MediaRef;
+  by: string;
+  /** null: Jellyfin is not configured or could not be asked. */
+  library: LibraryTruth | null;
+  /** null: the arr is not configured or could not be asked. */
+  arr: ArrTruth | null;
+  summary: string;
+}
+
+/** The admin's deletion job started: the request belongs to it until every step is done. */
+export interface DeletionStarted extends Base {
+  type: "DeletionStarted";
+  media: MediaRef;
+  by: string;
+  deletionId: number;
+  /** The services the job will ask, in order. */
+  steps: string[];
+}
+
+/** One step of a deletion job ended (source = the step's service). */
+export interface DeletionStepFinished extends Base {
+  type: "DeletionStepFinished";
+  media: MediaRef;
+  deletionId: number;
+  ok: boolean;
+  /** What the service did, checked afterwards, or why it failed. */
+  message: string;
+}
+
+/** Every step of a deletion job is done. */
+export interface DeletionFinished extends Base {
+  type: "DeletionFinished";
+  media: MediaRef;
+  deletionId: number;
+  by: string;
+}
+
+/** Library sync: media already in Jellyfin or Jellyseerr, imported as available or filling missing ids. */
+export interface LibraryImported extends Base {
+  type: "LibraryImported";
+  media: MediaRef;
+  info: MediaInfo;
+  requestedBy?: string;
+  seasons: number[];
+  shokoSeriesId?: number;
+  anime?: AnimeHint;
+  /** Where the sync found it. */
+  foundIn: "jellyfin" | "jellyseerr";
+  /** The admin who started the sync. */
+  by: string;
 }
 
 export type DomainEvent =
@@ -279,7 +396,14 @@ export type DomainEvent =
   | MediaDeleted
   | FileDeleted
   | TimedOut
-  | StatusNote;
+  | StatusNote
+  | EpisodesExpected
+  | RetryRequested
+  | Verified
+  | DeletionStarted
+  | DeletionStepFinished
+  | DeletionFinished
+  | LibraryImported;
 
 export type DomainEventType = DomainEvent["type"];
 

@@ -66,9 +66,15 @@ export type TimelineKind =
   | "timeout"
   | "upgrade"
   | "deleted"
+  | "deleting"
+  | "retried"
+  | "verified"
   | "note";
 
-export type Effect = { type: "verifyInLibrary"; reason: string };
+export type Effect =
+  | { type: "verifyInLibrary"; reason: string }
+  /** A deletion done in the arr (MovieDelete / SeriesDelete) goes into the deletions audit log. */
+  | { type: "recordDeletion"; source: "radarr" | "sonarr"; deletedFiles: boolean };
 
 export interface MachineContext {
   now: number;
@@ -101,6 +107,7 @@ const MILESTONE_KIND: Partial<Record<RequestState, TimelineKind>> = {
   timeout: "timeout",
   match_failed: "failed",
   declined: "declined",
+  deleting: "deleting",
   deleted: "deleted",
 };
 
@@ -114,6 +121,11 @@ const SERVICE_NAME: Record<EventSource, string> = {
   tracker: "Status Tracker",
   admin: "an admin",
 };
+
+/** Events a deleting request still takes: its deletion job's own. */
+const DELETION_EVENTS: readonly DomainEvent["type"][] = ["DeletionStarted", "DeletionStepFinished", "DeletionFinished"];
+/** How a failed deletion step reads as the request's stuck reason. */
+const DELETION_STOPPED = "Deletion stopped at";
 
 /** States from which a forward event may move the request on (besides a lower rank). */
 const REVIVABLE: readonly RequestState[] = ["failed", "timeout", "match_failed"];
@@ -210,6 +222,8 @@ class Draft {
 
   apply(): void {
     const e = this.event;
+    // While its deletion job runs, the request belongs to the job: everything else is absorbed.
+    if (this.request.state === "deleting" && !DELETION_EVENTS.includes(e.type)) return;
     switch (e.type) {
       case "RequestSubmitted":
         return this.onJellyseerrRequest(e.media, e.info, e.requestedBy, e.seasons, "requested", null);
@@ -278,6 +292,9 @@ class Draft {
         this.moveTo("deleted", "deleted", `Deleted in ${this.service}${e.deletedFiles ? " with its files" : ""}`, {
           infer: false,
         });
+        if (this.source === "radarr" || this.source === "sonarr") {
+          this.effects.push({ type: "recordDeletion", source: this.source, deletedFiles: e.deletedFiles });
+        }
         return;
       case "FileDeleted":
         return this.onFileDeleted(e.episodes, e.reason);
@@ -293,6 +310,32 @@ class Draft {
         }
         if (e.note) this.note("note", e.note);
         return;
+      case "EpisodesExpected":
+        return this.onEpisodesExpected(e);
+      case "RetryRequested":
+        return this.onRetry(e);
+      case "Verified":
+        return this.onVerified(e);
+      case "DeletionStarted":
+        if (this.request.state === "deleting") return;
+        this.moveTo("deleting", "deleting", `Deletion started by ${e.by}: ${e.steps.join(", ")}`, { infer: false });
+        return;
+      case "DeletionStepFinished":
+        if (this.request.state !== "deleting") return;
+        if (e.ok) {
+          this.note("note", e.message);
+          if (this.request.stuckReason?.startsWith(DELETION_STOPPED)) this.request.stuckReason = null;
+        } else {
+          this.request.stuckReason = `${DELETION_STOPPED} ${this.service}: ${e.message}`;
+          this.note("stuck", this.request.stuckReason);
+        }
+        return;
+      case "DeletionFinished":
+        if (this.request.state !== "deleting") return;
+        this.moveTo("deleted", "deleted", `Deleted everywhere by ${e.by}`, { infer: false });
+        return;
+      case "LibraryImported":
+        return this.onLibraryImported(e);
       default:
         return assertNever(e);
     }
@@ -436,7 +479,6 @@ class Draft {
           changed.push(ep);
         }
       }
-      this.setDownloadProblem(e.problem, complete);
       if (changed.length > 0) {
         const kind = changed.every((c) => c.state === "downloaded") ? "downloaded" : "download_started";
         const derived = this.deriveTvState(kind, e.name ?? null);
@@ -444,6 +486,8 @@ class Draft {
           this.note("downloaded", null, null, false, changed.filter((c) => c.state === "downloaded"));
         }
       }
+      // After the state change, which clears the stuck reason: a problem seen with it stays.
+      this.setDownloadProblem(e.problem, complete);
       return;
     }
 
@@ -471,6 +515,9 @@ class Draft {
     this.mergeAnime(e.anime);
     const r = this.request;
     const paths = e.files.map((f) => f.path);
+    // The same file reported again (a webhook arriving after polling found the import): absorbed.
+    const sameFile = !e.isUpgrade && paths.length === 1 && r.importedPath === paths[0];
+    if (!this.isTv && sameFile && (r.state === "available" || pipelineRank(r.state) >= pipelineRank("importing"))) return;
     if (paths.length > 0) r.importedPath = paths.length === 1 ? paths[0] : commonDir(paths);
     if (e.hash && !this.downloads.some((d) => d.hash === e.hash)) {
       // Imported before we saw its grab: remember the torrent so the late grab is recognised.
@@ -480,7 +527,9 @@ class Draft {
       this.downloads.push(dl);
     }
     const anime = r.isAnime === true && this.ctx.shokoEnabled;
-    if (this.ctx.libraryVerification) this.effects.push({ type: "verifyInLibrary", reason: "imported" });
+    const verify = () => {
+      if (this.ctx.libraryVerification) this.effects.push({ type: "verifyInLibrary", reason: "imported" });
+    };
 
     if (this.isTv && e.files.some((f) => f.episodes.length > 0)) {
       const changed: EpisodeDraft[] = [];
@@ -495,10 +544,15 @@ class Draft {
           changed.push(ep);
         }
       }
+      // Every episode already imported and no upgrade: a late duplicate, nothing new to verify.
       if (changed.length === 0) {
-        if (e.isUpgrade) this.note("upgrade", `${this.service} imported an upgrade (${episodesText(e.files.flatMap((f) => f.episodes))})`);
+        if (e.isUpgrade) {
+          this.note("upgrade", `${this.service} imported an upgrade (${episodesText(e.files.flatMap((f) => f.episodes))})`);
+          verify();
+        }
         return;
       }
+      verify();
       const derived = this.deriveTvState("imported", `Imported ${episodesText(changed)}`);
       if (!derived) this.note("imported", null, null, false, changed);
       if (anime) {
@@ -509,6 +563,7 @@ class Draft {
       return;
     }
 
+    verify();
     if (e.isUpgrade || r.state === "available") {
       this.note("upgrade", `${this.service} imported ${e.isUpgrade ? "an upgrade" : "the file again"}: ${fileName(paths[0])}`);
       return;
@@ -662,6 +717,265 @@ class Draft {
     }
     if (pipelineRank(r.state) < pipelineRank("importing") && !REVIVABLE.includes(r.state)) return;
     this.fail(text);
+  }
+
+  // ---- expected episodes (Sonarr's episode list) ---------------------------------------------
+
+  /**
+   * Makes every episode in scope known with its air date: new ones start wanted if aired (or
+   * undated) and unaired if in the future; unaired ones become wanted once their air date passes.
+   * Titles and air dates follow the arr. An episode under way is never moved back.
+   */
+  private onEpisodesExpected(e: Extract<DomainEvent, { type: "EpisodesExpected" }>): void {
+    const r = this.request;
+    this.mergeMedia(e.media, {});
+    this.mergeAnime(e.anime);
+    if (!this.isTv || r.state === "deleted" || r.state === "declined") return;
+    const added: EpisodeDraft[] = [];
+    const aired: EpisodeDraft[] = [];
+    const postponed: EpisodeDraft[] = [];
+    for (const ref of e.episodes) {
+      const hasAired = ref.hasFile === true || ref.airDateUtc === undefined || ref.airDateUtc <= this.at;
+      const known = this.findEpisode(ref);
+      if (!known) {
+        added.push(this.episode(ref, hasAired ? "wanted" : "unaired"));
+        continue;
+      }
+      if ((ref.title !== undefined && ref.title !== known.title) || (ref.airDateUtc !== undefined && ref.airDateUtc !== known.airDateUtc)) {
+        known.title = ref.title ?? known.title;
+        known.airDateUtc = ref.airDateUtc ?? known.airDateUtc;
+        known.updatedAt = this.at;
+      }
+      known.sonarrEpisodeId ??= ref.sonarrEpisodeId ?? null;
+      known.tvdbId ??= ref.tvdbId ?? null;
+      if (known.state === "unaired" && hasAired) {
+        this.setEpisodeState(known, "wanted");
+        aired.push(known);
+      } else if (known.state === "wanted" && !hasAired && known.downloadHash === null) {
+        // An undated episode got a future air date (or was postponed): nothing was grabbed, so it
+        // waits as unaired instead of holding the request at "searching".
+        this.setEpisodeState(known, "unaired");
+        postponed.push(known);
+      }
+    }
+    if (added.length === 0 && aired.length === 0 && postponed.length === 0) return;
+    const parts: string[] = [];
+    if (added.length > 0) parts.push(`Expecting ${episodesText(added)}`);
+    if (aired.length > 0) parts.push(`aired: ${episodesText(aired)}`);
+    const upcoming = this.episodes.filter((x) => x.state === "unaired");
+    if (upcoming.length > 0 && (added.length > 0 || postponed.length > 0)) {
+      const next = upcoming.filter((x) => x.airDateUtc !== null).sort((a, b) => a.airDateUtc! - b.airDateUtc!)[0];
+      parts.push(`${upcoming.length} not aired yet${next ? `, next ${episodeLabel(next)} on ${isoDate(next.airDateUtc!)}` : ""}`);
+    }
+    const details = capitalise(parts.join("; "));
+    // A newly aired episode widens what is wanted: the request may step back to "searching".
+    const derived = this.deriveTvState("searching", details, { force: true });
+    if (!derived) {
+      const touched = [...added, ...aired, ...postponed];
+      this.note("note", details, null, false, touched.length === 1 ? touched : []);
+    }
+  }
+
+  // ---- admin actions -------------------------------------------------------------------------
+
+  /**
+   * A retry the services accepted. Removed (blocklisted) releases are forgotten and their
+   * episodes wanted again; the request steps back explicitly to the stage the retry restarted.
+   */
+  private onRetry(e: Extract<DomainEvent, { type: "RetryRequested" }>): void {
+    const r = this.request;
+    if (!e.ok) {
+      this.note("retried", `Retry by ${e.by} failed: ${e.summary}`);
+      return;
+    }
+    const text = `Retried by ${e.by}: ${e.summary}`;
+    if (r.state === "deleted" || r.state === "declined") {
+      this.note("retried", text);
+      return;
+    }
+    const ops = new Set(e.operations);
+    const removed = new Set(e.removedHashes);
+    for (let i = this.downloads.length - 1; i >= 0; i--) if (removed.has(this.downloads[i].hash)) this.downloads.splice(i, 1);
+    // A rescan alone changes nothing yet: the arr's queue still says why the import is blocked.
+    const keepStuckReason = !ops.has("search") && !ops.has("redownload") && !ops.has("rematch") && !ops.has("jellyseerr");
+
+    let target: RequestState | null = null;
+    if (this.isTv && this.episodes.length > 0) {
+      for (const ep of this.episodes) {
+        const beforeImport = episodeRank(ep.state) < episodeRank("importing");
+        if (ep.downloadHash !== null && removed.has(ep.downloadHash) && beforeImport) {
+          ep.downloadHash = null;
+          ep.fileIndex = null;
+          ep.progress = 0;
+          this.setEpisodeState(ep, "wanted");
+        }
+      }
+      if (ops.has("search")) {
+        for (const ref of e.searchedEpisodes) {
+          const ep = this.findEpisode(ref);
+          if (ep?.state !== "failed") continue;
+          ep.importedPath = null;
+          ep.jellyfinId = null;
+          ep.progress = 0;
+          this.setEpisodeState(ep, "wanted");
+        }
+      }
+      if (ops.has("rematch")) for (const ep of this.episodes) if (ep.state === "match_failed") this.setEpisodeState(ep, "anime_matching");
+      target = ops.has("jellyseerr") ? "approved" : deriveTvRequestState(this.episodes, r.state);
+    } else if (ops.has("jellyseerr")) {
+      target = "approved";
+    } else if (ops.has("redownload") || (ops.has("search") && (REVIVABLE.includes(r.state) || pipelineRank(r.state) < pipelineRank("searching")))) {
+      target = "searching";
+    } else if (ops.has("rematch") && (r.state === "match_failed" || r.state === "timeout")) {
+      target = "anime_matching";
+    } else if (ops.has("rescan") && (r.state === "timeout" || r.state === "failed")) {
+      target = "downloaded";
+    }
+    if (target !== null && target !== r.state) {
+      this.moveTo(target, "retried", text, { infer: false, keepStuckReason });
+    } else {
+      if (!keepStuckReason) r.stuckReason = null;
+      this.note("retried", text);
+    }
+    if (e.stillStuck) r.stuckReason = e.stillStuck;
+  }
+
+  /**
+   * "Verify now": the request moves to what Jellyfin and the arr say, from any state. Playable in
+   * Jellyfin is available; a file in the arr that Jellyfin cannot play is imported (waiting for the
+   * library or Shoko); neither means it has to be found again.
+   */
+  private onVerified(e: Extract<DomainEvent, { type: "Verified" }>): void {
+    const r = this.request;
+    const text = `Verified by ${e.by}: ${e.summary}`;
+    if (r.state === "deleted" || r.state === "declined") {
+      this.note("verified", text);
+      return;
+    }
+    const lib = e.library;
+    const arr = e.arr;
+    const arrName = this.isTv ? "Sonarr" : "Radarr";
+    const anime = r.isAnime === true && this.ctx.shokoEnabled;
+    const importedState = (current: string): RequestState & EpisodeState =>
+      anime ? (current === "match_failed" ? "match_failed" : "anime_matching") : "importing";
+    if (lib?.jellyfinItemId) r.jellyfinItemId = lib.jellyfinItemId;
+
+    if (this.isTv && (this.episodes.length > 0 || (lib?.episodes.length ?? 0) > 0)) {
+      const has = (list: EpisodeRef[] | undefined, ep: EpisodeDraft) => (list ?? []).some((x) => sameEpisode(x, ep));
+      for (const ref of lib?.episodes ?? []) {
+        const ep = this.episode(ref, "wanted");
+        if (ref.jellyfinId) ep.jellyfinId = ref.jellyfinId;
+        ep.progress = 1;
+        this.setEpisodeState(ep, "available");
+      }
+      for (const ep of this.episodes) {
+        if (ep.state === "unaired" || has(lib?.episodes, ep)) continue;
+        const behind = episodeRank(ep.state) < episodeRank("importing");
+        if (arr && has(arr.episodesWithFile, ep)) {
+          // Jellyfin's "not playable" only counts when Jellyfin was asked.
+          if (behind || (lib !== null && ep.state === "available")) {
+            ep.progress = 1;
+            this.setEpisodeState(ep, importedState(ep.state));
+          }
+        } else if (arr && lib && ["available", "importing", "anime_matching", "match_failed"].includes(ep.state)) {
+          // Neither Jellyfin nor the arr has its file any more: it has to be found again.
+          ep.importedPath = null;
+          ep.jellyfinId = null;
+          ep.progress = 0;
+          this.setEpisodeState(ep, "wanted");
+        }
+      }
+      const next = deriveTvRequestState(this.episodes, r.state);
+      if (next !== null && next !== r.state) this.moveTo(next, "verified", text, { infer: false, keepStuckReason: next === "failed" || next === "match_failed" });
+      else this.note("verified", text);
+      return;
+    }
+
+    if (lib?.found) {
+      if (r.state === "available") {
+        this.note("verified", text);
+        return;
+      }
+      this.markEverythingAvailable();
+      this.moveTo("available", "verified", text, { infer: false });
+      return;
+    }
+    let target: RequestState | null = null;
+    let reason: string | null = null;
+    const underWay = pipelineRank(r.state) >= pipelineRank("approved") || REVIVABLE.includes(r.state) || r.state === "available";
+    if (arr?.hasFile) {
+      if (arr.path) r.importedPath = arr.path;
+      const behind = REVIVABLE.includes(r.state) || pipelineRank(r.state) < pipelineRank("importing");
+      if (behind || (lib !== null && r.state === "available")) target = importedState(r.state);
+    } else if (arr?.hasMedia) {
+      const gone = lib !== null && (r.state === "available" || pipelineRank(r.state) >= pipelineRank("importing") || r.state === "match_failed");
+      if (gone) {
+        target = arr.downloading ? "downloading" : "searching";
+        reason = `Not in Jellyfin, and ${arrName} has no file`;
+      } else if (pipelineRank(r.state) >= pipelineRank("approved") && pipelineRank(r.state) < pipelineRank("searching")) {
+        target = "searching";
+      }
+    } else if (arr && underWay) {
+      reason = `${arrName} does not have it${lib ? ", and Jellyfin has no playable file" : ""}`;
+      if (lib !== null && r.state === "available") {
+        this.note("verified", text);
+        this.fail(reason);
+        return;
+      }
+    }
+    if (target !== null && target !== r.state) {
+      this.moveTo(target, "verified", text, { infer: false, keepStuckReason: target === "match_failed" });
+      if (reason) r.stuckReason = reason;
+      return;
+    }
+    if (reason && r.state !== "available") r.stuckReason = reason;
+    this.note("verified", text);
+  }
+
+  /** Library sync: what is already in the library becomes an available request, or fills missing ids. */
+  private onLibraryImported(e: Extract<DomainEvent, { type: "LibraryImported" }>): void {
+    const r = this.request;
+    const m = e.media;
+    if (this.isNew) {
+      this.mergeMedia(m, e.info);
+      this.mergeAnime(e.anime);
+      r.jellyfinItemId = m.jellyfinItemId ?? null;
+      r.shokoSeriesId = e.shokoSeriesId ?? null;
+      r.requestedBy = e.requestedBy ?? null;
+      r.requestedSeasons = unionSorted([], e.seasons);
+      r.origin = "library";
+      r.state = "available";
+      r.stateChangedAt = this.at;
+      r.availableAt = this.at;
+      const where = e.foundIn === "jellyfin" ? "Already in Jellyfin" : "Already available in Jellyseerr";
+      this.note("available", `${where}; imported by ${e.by}'s library sync`, "available");
+      if (this.ctx.libraryVerification && r.jellyfinItemId === null) this.effects.push({ type: "verifyInLibrary", reason: "imported by library sync" });
+      return;
+    }
+    const filled: string[] = [];
+    const fill = <K extends keyof RequestRow>(key: K, value: RequestRow[K] | undefined, label: string) => {
+      if (r[key] !== null || value === undefined || value === null || value === "") return;
+      r[key] = value;
+      filled.push(label);
+    };
+    fill("jellyseerrRequestId", m.jellyseerrRequestId, "Jellyseerr request");
+    fill("jellyseerrMediaId", m.jellyseerrMediaId, "Jellyseerr media id");
+    fill("tmdbId", m.tmdbId, "TMDB id");
+    fill("tvdbId", m.tvdbId, "TVDB id");
+    fill("imdbId", m.imdbId, "IMDb id");
+    if (this.isTv) fill("sonarrId", m.sonarrId, "Sonarr id");
+    else fill("radarrId", m.radarrId, "Radarr id");
+    fill("jellyfinItemId", m.jellyfinItemId, "Jellyfin id");
+    fill("shokoSeriesId", e.shokoSeriesId, "Shoko series id");
+    if (r.requestedSeasons.length === 0 && e.seasons.length > 0) {
+      r.requestedSeasons = unionSorted([], e.seasons);
+      filled.push("requested seasons");
+    }
+    r.requestedBy ??= e.requestedBy ?? null;
+    r.year ??= e.info.year ?? null;
+    r.posterUrl ??= e.info.posterUrl ?? null;
+    r.overview ??= e.info.overview ?? null;
+    if (filled.length > 0) this.note("note", `Library sync by ${e.by} filled in the ${listText(filled)}`);
   }
 
   // ---- TV derivation -------------------------------------------------------------------------
@@ -1004,10 +1318,17 @@ function commonDir(paths: string[]): string {
   return first.slice(0, n).join("/") || "/";
 }
 
+/** "a, b and c" */
+function listText(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? "") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
+}
+
 function unionSorted(a: number[], b: number[]): number[] {
   return [...new Set([...a, ...b])].sort((x, y) => x - y);
 }
 
+const isoDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 const clamp01 = (n: number) => Math.min(1, Math.max(0, Number.isFinite(n) ? n : 0));
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
 const isDefined = <T>(v: T | undefined): v is T => v !== undefined;

@@ -40,13 +40,16 @@ export interface PipelineDeps {
 export class PipelineRunner {
   private tail: Promise<unknown> = Promise.resolve();
   private pending = 0;
-  private effectHandler: EffectHandler | null = null;
+  private readonly effectHandlers: EffectHandler[] = [];
 
   constructor(private readonly deps: PipelineDeps) {}
 
-  /** Who carries out effects such as "verify in Jellyfin" (set by main once clients exist). */
+  /**
+   * Adds who carries out effects such as "verify in Jellyfin" (set by main once clients exist).
+   * Every handler sees every effect and ignores the types it does not know.
+   */
   onEffect(handler: EffectHandler): void {
-    this.effectHandler = handler;
+    this.effectHandlers.push(handler);
   }
 
   /**
@@ -111,11 +114,11 @@ export class PipelineRunner {
   }
 
   private runEffect(requestId: number, effect: Effect): void {
-    const handler = this.effectHandler;
-    if (!handler) return;
-    handler(requestId, effect).catch((err: unknown) =>
-      this.deps.logger.warn("effect failed", { requestId, effect: effect.type, error: err instanceof Error ? err.message : String(err) }),
-    );
+    for (const handler of this.effectHandlers) {
+      handler(requestId, effect).catch((err: unknown) =>
+        this.deps.logger.warn("effect failed", { requestId, effect: effect.type, error: err instanceof Error ? err.message : String(err) }),
+      );
+    }
   }
 
   // ---- reads ---------------------------------------------------------------------------------
@@ -312,6 +315,8 @@ function scopeEvent(event: DomainEvent, eps: EpisodeRef[]): DomainEvent {
     case "FileDeleted":
       return { ...event, episodes: event.episodes.filter(keep) };
     case "SeenInLibrary":
+      return { ...event, episodes: event.episodes.filter(keep) };
+    case "EpisodesExpected":
       return { ...event, episodes: event.episodes.filter(keep) };
     default:
       return event;

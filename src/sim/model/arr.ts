@@ -552,7 +552,11 @@ export class RadarrModel extends ArrBase {
     if (!movie) return false;
     this.world.notify({ service: "radarr", event: "MovieDelete", key: movie.key, movieId, deletedFiles: deleteFiles });
     this.forgetMedia(movieId);
-    if (movie.movieFileId !== undefined) this.movieFiles.delete(movie.movieFileId);
+    if (movie.movieFileId !== undefined) {
+      const file = this.movieFiles.get(movie.movieFileId);
+      if (file && deleteFiles) this.world.libraryFileDeleted(file.path);
+      this.movieFiles.delete(movie.movieFileId);
+    }
     this.movies.delete(movieId);
     return true;
   }
@@ -752,7 +756,11 @@ export class SonarrModel extends ArrBase {
     this.world.notify({ service: "sonarr", event: "SeriesDelete", key: series.key, seriesId, deletedFiles: deleteFiles });
     this.forgetMedia(seriesId);
     for (const episode of this.episodesOf(seriesId)) this.episodes.delete(episode.id);
-    for (const file of [...this.episodeFiles.values()]) if (file.seriesId === seriesId) this.episodeFiles.delete(file.id);
+    for (const file of [...this.episodeFiles.values()]) {
+      if (file.seriesId !== seriesId) continue;
+      if (deleteFiles) this.world.libraryFileDeleted(file.path);
+      this.episodeFiles.delete(file.id);
+    }
     this.series.delete(seriesId);
     return true;
   }

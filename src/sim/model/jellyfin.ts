@@ -83,12 +83,35 @@ export class JellyfinModel {
     );
   }
 
-  /** POST /Library/Refresh: a full scan picks up every pending file when it finishes. */
+  /**
+   * POST /Library/Refresh: a full scan picks up every pending file when it finishes, and drops
+   * the items whose file is gone (from disk, or from Shoko for Shokofin's VFS).
+   */
   refreshLibrary(): void {
     this.world.after(this.world.timings.jellyfinFullScanMs, "jellyfin full scan", () => {
       if (!this.world.isUp("jellyfin")) return;
       for (const path of [...this.pending.keys()]) this.scanFile(path);
+      this.dropMissing();
     });
+  }
+
+  private fileExists(item: JfItem): boolean {
+    const shokoFile = item.providerIds["Shoko File"];
+    if (shokoFile !== undefined) return this.world.shoko.files.has(Number(shokoFile));
+    return item.path !== undefined && this.world.disk.has(item.path);
+  }
+
+  private dropMissing(): void {
+    for (const [id, item] of this.items) {
+      if ((item.type === "Movie" || item.type === "Episode") && item.locationType === "FileSystem" && !this.fileExists(item)) this.items.delete(id);
+    }
+    // A series whose folder has no file left goes with its seasons and placeholders.
+    for (const series of [...this.items.values()].filter((i) => i.type === "Series")) {
+      const children = [...this.items.values()].filter((i) => i.seriesId === series.id);
+      if (children.some((i) => i.type === "Episode" && i.locationType === "FileSystem")) continue;
+      for (const child of children) this.items.delete(child.id);
+      this.items.delete(series.id);
+    }
   }
 
   private scanFile(path: string): void {

@@ -179,6 +179,20 @@ export class ShokoModel {
     }
   }
 
+  /**
+   * Action/RemoveMissingFiles: forgets files no longer on disk (their cross-references go with
+   * them; series and episodes stay, as AniDB data). Returns how many were removed.
+   */
+  removeMissingFiles(): number {
+    let removed = 0;
+    for (const [id, file] of this.files) {
+      if (this.world.disk.has(file.absolutePath)) continue;
+      this.files.delete(id);
+      removed++;
+    }
+    return removed;
+  }
+
   seriesForKey(key: string): ShokoSeries | undefined {
     return [...this.series.values()].find((s) => s.key === key);
   }

@@ -54,9 +54,15 @@ export class ShokoService {
         }),
       );
     }
-    // Every simulated file is on disk, so there is never anything to remove.
-    r.on("GET", "/api/v3/Action/RemoveMissingFiles", (req) => this.authed(req, () => empty(200)));
-    r.on("GET", "/api/v3/Action/RemoveMissingFiles/:removeFromMyList", (req) => this.authed(req, () => empty(200)));
+    // Shoko queues the job; here it runs at once (nothing observable happens in between).
+    for (const path of ["/api/v3/Action/RemoveMissingFiles", "/api/v3/Action/RemoveMissingFiles/:removeFromMyList"]) {
+      r.on("GET", path, (req) =>
+        this.authed(req, () => {
+          this.world.shoko.removeMissingFiles();
+          return empty(200);
+        }),
+      );
+    }
     r.on("GET", "/api/v3/File/PathEndsWith", (req) => this.authed(req, () => this.pathEndsWith(req, queryParam(req.query, "path") ?? "")));
     r.on("GET", "/api/v3/File/PathEndsWith/*path", (req, p) => this.authed(req, () => this.pathEndsWith(req, p.path)));
     r.on("GET", "/api/v3/File", (req) => this.authed(req, () => this.listFiles(req)));

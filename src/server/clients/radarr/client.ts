@@ -20,6 +20,11 @@ export class RadarrClient extends ArrClient {
     return this.getOrNull(`/api/v3/movie/${id}`, radarrMovieSchema);
   }
 
+  /** GET /api/v3/movie: every movie (library sync reads them once instead of one lookup each). */
+  async movies(): Promise<RadarrMovie[]> {
+    return this.get("/api/v3/movie", radarrMovieSchema.array());
+  }
+
   /** GET /api/v3/movie?tmdbId= (an array of zero or one); null when Radarr does not have it. */
   async movieByTmdb(tmdbId: number): Promise<RadarrMovie | null> {
     const movies = await this.get("/api/v3/movie", radarrMovieSchema.array(), { tmdbId });

@@ -22,6 +22,11 @@ export class SonarrClient extends ArrClient {
     return this.getOrNull(`/api/v3/series/${id}`, sonarrSeriesSchema);
   }
 
+  /** GET /api/v3/series: every series (library sync reads them once instead of one lookup each). */
+  async allSeries(): Promise<SonarrSeries[]> {
+    return this.get("/api/v3/series", sonarrSeriesSchema.array());
+  }
+
   /** GET /api/v3/series?tvdbId= (an array of zero or one); null when Sonarr does not have it. */
   async seriesByTvdb(tvdbId: number): Promise<SonarrSeries | null> {
     const series = await this.get("/api/v3/series", sonarrSeriesSchema.array(), { tvdbId });

@@ -5,3 +5,4 @@ export * from "./timeline";
 export * from "./inbox";
 export * from "./changes";
 export * from "./integrations";
+export * from "./deletions";

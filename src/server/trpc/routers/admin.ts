@@ -1,10 +1,14 @@
 import { desc, inArray, isNotNull, or } from "drizzle-orm";
+import { z } from "zod";
 import { SERVICE_NAMES } from "../../env";
 import { integrations, requests } from "../../db/schema";
 import { getRequestSummaries } from "../../api/request-queries";
 import { adminProcedure, router } from "../init";
+import { adminActionProcedures } from "./admin-actions";
 
 export const adminRouter = router({
+  ...adminActionProcedures,
+
   /** Every service: configured or not, healthy or not, what was last heard from it. */
   integrations: adminProcedure.query(async ({ ctx }) => {
     const { db, config, scheduler } = ctx.container;
@@ -44,4 +48,65 @@ export const adminRouter = router({
     const summaries = await getRequestSummaries(db, rows.map((r) => r.id));
     return summaries.filter((r) => r.state !== "available" && r.state !== "deleted" && r.state !== "declined");
   }),
+
+  /**
+   * What to paste into each service so it posts its webhooks here: the exact URL, secret
+   * included, and which boxes to tick. `baseUrl` is the address the admin's browser uses;
+   * the page says to change the host when the services reach the tracker by another name.
+   */
+  webhookSetup: adminProcedure.input(z.object({ baseUrl: z.url({ protocol: /^https?$/ }) })).query(({ ctx, input }) => {
+    const base = input.baseUrl.replace(/\/+$/, "");
+    const token = encodeURIComponent(ctx.container.secrets.webhookSecret);
+    return WEBHOOK_SETUP.map((s) => ({ ...s, url: `${base}/api/hooks/${s.service}?token=${token}` }));
+  }),
 });
+
+const WEBHOOK_SETUP: { service: "jellyseerr" | "sonarr" | "radarr" | "jellyfin"; name: string; where: string; steps: string[] }[] = [
+  {
+    service: "jellyseerr",
+    name: "Jellyseerr",
+    where: "Settings → Notifications → Webhook",
+    steps: [
+      "Tick “Enable Agent”.",
+      "Paste the URL below into “Webhook URL”; leave “Authorization Header” empty.",
+      "Keep the default “JSON Payload” template.",
+      "Notification types: Request Pending Approval, Request Automatically Approved, Request Approved, Request Declined, Request Processing Failed, Request Available.",
+      "Save, then press “Test”: it appears below as the last webhook.",
+    ],
+  },
+  {
+    service: "sonarr",
+    name: "Sonarr",
+    where: "Settings → Connect → + → Webhook",
+    steps: [
+      "Name it “Status Tracker”.",
+      "Triggers: On Grab, On File Import, On File Upgrade, On Import Complete, On Series Add, On Series Delete, On Episode File Delete, On Health Issue, On Health Restored, On Manual Interaction Required.",
+      "Paste the URL below into “Webhook URL”; method POST; leave username and password empty.",
+      "Press “Test”, then “Save”.",
+    ],
+  },
+  {
+    service: "radarr",
+    name: "Radarr",
+    where: "Settings → Connect → + → Webhook",
+    steps: [
+      "Name it “Status Tracker”.",
+      "Triggers: On Grab, On File Import, On File Upgrade, On Movie Added, On Movie Delete, On Movie File Delete, On Health Issue, On Health Restored, On Manual Interaction Required.",
+      "Paste the URL below into “Webhook URL”; method POST; leave username and password empty.",
+      "Press “Test”, then “Save”.",
+    ],
+  },
+  {
+    service: "jellyfin",
+    name: "Jellyfin",
+    where: "Dashboard → Plugins → Webhook (install “Webhook” from the plugin catalog first, then restart Jellyfin)",
+    steps: [
+      "Set “Server Url” to your Jellyfin address.",
+      "Press “Add Generic Destination”, name it “Status Tracker” and paste the URL below into “Webhook Url”.",
+      "Notification type: Item Added.",
+      "Item types: Movies and Episodes.",
+      "Tick “Send All Properties (ignores template)”.",
+      "Optionally add a header “Content-Type: application/json”. Save.",
+    ],
+  },
+];
