@@ -13,7 +13,7 @@ const LIMIT = 200;
 /** "stuck" groups every request that needs a person, whatever its stage. */
 type StageFilter = RequestState | "stuck" | null;
 
-const STAGE_ORDER: RequestState[] = [...PIPELINE_ORDER, "timeout", "match_failed", "failed", "declined", "deleted"];
+const STAGE_ORDER: RequestState[] = [...PIPELINE_ORDER, "timeout", "match_failed", "failed", "declined", "deleting", "deleted"];
 
 function needsAttention(card: RequestCardData): boolean {
   return isStuck(card) || PROBLEM_STATES.includes(card.state);

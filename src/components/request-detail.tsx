@@ -5,6 +5,7 @@ import type { RequestDetailView } from "@/server/trpc/routers/requests";
 import { episodeCountsSentence, formatBytes, isStuck, PROBLEM_STATES } from "@/lib/format";
 import { pipelineRank, PIPELINE_ORDER, type PipelineState } from "@/lib/states";
 import { trpc } from "@/trpc/react";
+import { RequestActions } from "./admin/request-actions";
 import { MediaBadge, StageBadge, StuckBadge } from "./badges";
 import { EpisodeTable } from "./episode-table";
 import { Poster } from "./poster";
@@ -23,7 +24,8 @@ function furthestReached(detail: RequestDetailView): PipelineState | null {
   return best >= 0 ? PIPELINE_ORDER[best] : null;
 }
 
-export function RequestDetail({ id, initial }: { id: number; initial: RequestDetailView }) {
+/** `isAdmin` adds the actions panel (retry, verify, delete everywhere); the server checks the role again on each action. */
+export function RequestDetail({ id, initial, isAdmin = false }: { id: number; initial: RequestDetailView; isAdmin?: boolean }) {
   const query = trpc.requests.detail.useQuery({ id }, { initialData: initial });
   const d = query.data ?? initial;
   const stuck = isStuck(d);
@@ -98,6 +100,8 @@ export function RequestDetail({ id, initial }: { id: number; initial: RequestDet
       {(stuck || problem) && (
         <StuckReason reason={d.stuckReason ?? "Something went wrong; the timeline below says what."} state={d.state} />
       )}
+
+      {isAdmin && <RequestActions detail={d} />}
 
       {(showsProgress(d) || d.releaseTitle || d.quality) && (
         <section className="space-y-3 rounded-xl bg-slate-900/80 p-4 ring-1 ring-slate-800">

@@ -50,6 +50,6 @@ export function StageTrack({ state, reached, anime }: { state: RequestState; rea
 }
 
 function ProblemChip({ state }: { state: RequestState }) {
-  const tone = state === "timeout" ? "bg-amber-500 text-slate-950" : state === "declined" || state === "deleted" ? "bg-slate-600 text-white" : "bg-rose-600 text-white";
+  const tone = state === "timeout" ? "bg-amber-500 text-slate-950" : state === "declined" || state === "deleting" || state === "deleted" ? "bg-slate-600 text-white" : "bg-rose-600 text-white";
   return <span className={`rounded-full px-2 py-0.5 font-semibold ${tone}`}>{stageLabel(state)}</span>;
 }

@@ -21,7 +21,7 @@ const stuckKey = getQueryKey(trpc.admin.stuck, undefined, "query");
 const historyKey = getQueryKey(trpc.requests.history);
 
 /** States listed on the history page; a change into or out of them refreshes it. */
-const HISTORY_STATES = new Set(["available", "declined", "deleted", "failed", "timeout", "match_failed"]);
+const HISTORY_STATES = new Set(["available", "declined", "deleting", "deleted", "failed", "timeout", "match_failed"]);
 const PROBLEM_STATES = new Set(["failed", "timeout", "match_failed"]);
 
 /** Inserts or replaces cards in one list, keeping its order (newest first); unchanged cards keep their identity. */

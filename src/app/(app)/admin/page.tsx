@@ -3,6 +3,7 @@ import Link from "next/link";
 import { headers } from "next/headers";
 import { IntegrationsPanel, StuckPanel, WebhookSetupPanel } from "@/components/admin/admin-view";
 import { DemoPanel } from "@/components/admin/demo-panel";
+import { LibrarySyncPanel } from "@/components/admin/library-sync-panel";
 import { LiveUpdates } from "@/components/live/live-updates";
 import { liveCursor, serverCaller } from "@/trpc/server";
 import { requireUser } from "../../_lib/session";
@@ -38,22 +39,33 @@ export default async function AdminPage() {
   }
   const caller = serverCaller(user);
   const cursor = await liveCursor();
-  const [integrations, stuck, setup, demo] = await Promise.all([
+  const [integrations, stuck, setup, demo, librarySync] = await Promise.all([
     caller.admin.integrations(),
     caller.admin.stuck(),
     caller.admin.webhookSetup({ baseUrl: await requestBaseUrl() }),
     caller.demo.info(),
+    caller.admin.librarySync.status(),
   ]);
   return (
     <div className="space-y-8">
       <LiveUpdates startAfter={cursor} userName={user.name} />
-      <div>
-        <h1 className="text-2xl font-semibold tracking-tight">Admin</h1>
-        <p className="mt-0.5 text-sm text-slate-400">How the services are doing, what needs a person, and how to connect them.</p>
+      <div className="flex flex-col gap-3 sm:flex-row sm:items-end sm:justify-between">
+        <div>
+          <h1 className="text-2xl font-semibold tracking-tight">Admin</h1>
+          <p className="mt-0.5 text-sm text-slate-400">How the services are doing, what needs a person, and how to connect them.</p>
+        </div>
+        <Link
+          href="/admin/deletions"
+          data-testid="deletions-link"
+          className="self-start rounded-lg bg-slate-800 px-3 py-1.5 text-sm font-medium text-slate-100 ring-1 ring-inset ring-slate-700 hover:bg-slate-700 sm:self-auto"
+        >
+          Deletions log →
+        </Link>
       </div>
       <StuckPanel initial={stuck} />
       {demo.enabled && <DemoPanel scenarios={demo.scenarios} speed={demo.speed} />}
       <IntegrationsPanel initial={integrations} />
+      <LibrarySyncPanel initial={librarySync} />
       <WebhookSetupPanel setup={setup} integrations={integrations} />
     </div>
   );

@@ -39,7 +39,7 @@ export default async function RequestPage({ params }: Params) {
   return (
     <>
       <LiveUpdates startAfter={cursor} userName={user.name} />
-      <RequestDetail id={id} initial={detail} />
+      <RequestDetail id={id} initial={detail} isAdmin={user.role === "admin"} />
     </>
   );
 }
