@@ -30,6 +30,9 @@ import { timeoutJob } from "./pollers/timeouts";
 import { maintenanceJob } from "./pollers/maintenance";
 import { SignInService } from "./auth/sign-in";
 import { createAdminActions } from "./actions";
+import { SseSubscriptionServer } from "./realtime/sse";
+import { sessionUserFromCookie } from "./realtime/session";
+import { appRouter } from "./trpc/router";
 
 /**
  * The one composition root: parses config, opens and migrates the database, builds the
@@ -134,6 +137,18 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
   const container: Container = { config, secrets, clock, logger, db, bus, feed, runner, webhooks, restApi, scheduler, signIn, services, verifier, qbittorrentJob, demo, actions, startedAt: clock.now() };
   publishContainer(container);
 
+  // The live change stream is served straight from node:http (in tRPC's wire format): each change is
+  // serialised once for every subscriber, where Next's route pipeline costs ~0.8 ms per message per
+  // subscriber (docs/BENCHMARKS.md, live updates).
+  const sessionUser = sessionUserFromCookie({ secret: () => secrets.authSecret });
+  const liveStream = new SseSubscriptionServer({
+    router: appRouter,
+    endpoint: "/api/trpc",
+    paths: ["requests.onChange"],
+    createContext: async (req) => ({ container, user: await sessionUser(req.headers) }),
+    logger: logger.child("live"),
+  });
+
   // Deliveries stored but not processed before the last stop are processed now.
   webhooks.wake();
 
@@ -148,6 +163,14 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
         logger.error("webhook request failed", { error: err instanceof Error ? err.message : String(err) });
         if (!res.headersSent) res.writeHead(500, { "content-type": "application/json" });
         res.end(JSON.stringify({ error: "Internal error" }));
+      });
+      return;
+    }
+    const livePath = liveStream.match(req);
+    if (livePath) {
+      liveStream.handle(req, res, livePath).catch((err: unknown) => {
+        logger.error("live stream failed", { error: err instanceof Error ? err.message : String(err) });
+        res.destroy();
       });
       return;
     }
@@ -195,6 +218,7 @@ export async function startApp(opts: StartOptions = {}): Promise<RunningApp> {
     async close() {
       if (closed) return;
       closed = true;
+      liveStream.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections?.();

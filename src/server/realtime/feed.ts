@@ -10,6 +10,11 @@ export interface RequestChange {
   changeId: number;
   requestId: number;
   kind: ChangeNotice["kind"];
+  /**
+   * When the change was committed (ISO). Not always the request's updatedAt: a change to a
+   * request's downloads or episodes alone leaves the request row, and its updatedAt, as it was.
+   */
+  at: string;
   /** The request as it is now; null once it no longer exists. */
   request: RequestSummary | null;
 }
@@ -79,13 +84,14 @@ export class ChangeFeed {
   }
 
   /** The change's payload, read once and shared. */
-  private payload(notice: { id: number; requestId: number; kind: ChangeNotice["kind"] }): Promise<RequestChange> {
+  private payload(notice: { id: number; requestId: number; kind: ChangeNotice["kind"]; at: number }): Promise<RequestChange> {
     let p = this.payloads.get(notice.id);
     if (!p) {
       p = getRequestSummaries(this.deps.db, [notice.requestId]).then(([request]) => ({
         changeId: notice.id,
         requestId: notice.requestId,
         kind: notice.kind,
+        at: new Date(notice.at).toISOString(),
         request: request ?? null,
       }));
       p.catch(() => this.payloads.delete(notice.id));
