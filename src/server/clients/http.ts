@@ -129,11 +129,21 @@ export class HttpClient {
       body = JSON.stringify(opts.body);
       headers["content-type"] ??= "application/json";
     }
-    const signals = [AbortSignal.timeout(this.timeoutMs), ...(opts.signal ? [opts.signal] : [])];
     const where = `${method} ${opts.path}`;
+    // One controller for the timeout and the caller's signal: AbortSignal.timeout + AbortSignal.any
+    // cost ten times as much CPU per call, which a poll every second notices.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${this.timeoutMs} ms`, "TimeoutError")), this.timeoutMs);
+    const outer = opts.signal;
+    const forward = () => controller.abort(outer?.reason);
+    if (outer?.aborted) forward();
+    else outer?.addEventListener("abort", forward, { once: true });
     let res: Response;
+    let raw: string;
     try {
-      res = await this.fetchImpl(this.url(opts.path, opts.query), { method, headers, body, signal: AbortSignal.any(signals) });
+      res = await this.fetchImpl(this.url(opts.path, opts.query), { method, headers, body, signal: controller.signal });
+      // Still under the timeout: a body that stops half-way fails like an answer that never came.
+      raw = await res.text();
     } catch (err) {
       const name = err instanceof Error ? err.name : "";
       if (name === "TimeoutError" || name === "AbortError") {
@@ -141,7 +151,10 @@ export class HttpClient {
       }
       throw new ServiceError(this.service, "unreachable", `${this.service} is unreachable at ${this.baseUrl} (${describeNetworkError(err)})`);
     }
-    const raw = await res.text().catch(() => "");
+    finally {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", forward);
+    }
     const bytes = Buffer.byteLength(raw);
     if (!res.ok) {
       const kind: ServiceErrorKind = res.status === 401 || res.status === 403 ? "auth" : res.status === 404 ? "not_found" : "http";

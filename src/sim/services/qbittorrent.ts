@@ -597,6 +597,9 @@ function sortKeys(object: Record<string, unknown>): Record<string, unknown> {
 }
 
 function same(a: unknown, b: unknown): boolean {
+  // Most fields are numbers and strings: compare those directly, stringify only structures.
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
