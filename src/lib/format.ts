@@ -187,13 +187,15 @@ export function titleInitials(title: string): string {
   return letters.join("") || "?";
 }
 
-/** Per-stage episode counts in a sentence: "3 ready, 2 downloaded, 5 downloading, 1 unaired". */
+/** Per-stage episode counts in a sentence: "3 ready, 2 downloaded, 4 downloading, 1 grabbed, 1 unaired". */
 export function episodeCountsSentence(byState: Partial<Record<EpisodeState, number>>): string {
   const n = (...states: EpisodeState[]) => states.reduce((sum, s) => sum + (byState[s] ?? 0), 0);
   const parts: [number, string][] = [
     [n("available"), "ready"],
     [n("downloaded", "importing", "anime_matching"), "downloaded"],
-    [n("grabbing", "downloading"), "downloading"],
+    [n("downloading"), "downloading"],
+    // Grabbed but not yet moving in the client: "downloading" would promise more than is true.
+    [n("grabbing"), "grabbed"],
     [n("wanted"), "waiting"],
     [n("unaired"), "unaired"],
     [n("failed", "match_failed"), "failed"],

@@ -126,7 +126,7 @@ describe("stages", () => {
 
   it("sums episodes per stage in one sentence", () => {
     expect(episodeCountsSentence({ available: 3, downloaded: 1, importing: 1, downloading: 4, grabbing: 1, unaired: 2 })).toBe(
-      "3 ready, 2 downloaded, 5 downloading, 2 unaired",
+      "3 ready, 2 downloaded, 4 downloading, 1 grabbed, 2 unaired",
     );
     expect(episodeCountsSentence({})).toBe("No episodes yet");
   });
