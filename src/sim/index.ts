@@ -2,7 +2,7 @@
  * The simulated media stack: Jellyseerr, Radarr, Sonarr, qBittorrent, Shoko and Jellyfin over
  * real HTTP, driven by a controllable clock and by scenarios. See DESIGN.md section 7.
  */
-export { startSimStack, envForTracker, demoLoop, SIM_CREDENTIALS } from "./stack";
+export { startSimStack, envForTracker, demoLoop, poolOf, SIM_CREDENTIALS } from "./stack";
 export type { SimStack, SimStackOptions, SimCredentials, DemoLoopOptions } from "./stack";
 export { World } from "./world";
 export type { WorldOptions, ScenarioRun, LibraryFile } from "./world";

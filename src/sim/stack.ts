@@ -238,7 +238,8 @@ export function demoLoop(stack: Pick<SimStack, "world">, options: DemoLoopOption
   const startOne = () => {
     if (stopped) return;
     const spec = pickSpec();
-    const key = spec && pickFreeTitle(world, spec, rng);
+    // One free title per kind stays free, so a scenario asked for on demand can always start.
+    const key = spec && pickFreeTitle(world, spec, rng, { keepFree: 1 });
     if (spec && key) {
       try {
         started.push(world.runScenario(spec, { key }).id);
@@ -258,18 +259,24 @@ export function demoLoop(stack: Pick<SimStack, "world">, options: DemoLoopOption
 }
 
 
-function poolOf(world: World, key: string): TitlePool {
+/** Which kind of title a catalogue entry is, as scenarios ask for them. */
+export function poolOf(world: World, key: string): TitlePool {
   const t = world.catalogue.get(key);
   if (t.kind === "movie") return t.anime ? "anime-film" : "film";
   if (t.status === "continuing") return "airing";
   return t.anime ? "anime-series" : "series";
 }
 
-/** A free title of the scenario's kind, or the oldest finished one, removed to be requested again. */
-export function pickFreeTitle(world: World, spec: ScenarioSpec, rng: Rng): string | undefined {
+/**
+ * A free title of the scenario's kind, or the oldest finished one, removed to be requested again.
+ * `keepFree` free titles are left alone (the oldest finished one is recycled instead).
+ */
+export function pickFreeTitle(world: World, spec: ScenarioSpec, rng: Rng, opts: { keepFree?: number } = {}): string | undefined {
   const pool = world.catalogue.all().filter((t) => poolOf(world, t.key) === spec.pool);
   const free = pool.filter((t) => !world.isTitleActive(t.key));
-  if (free.length > 0) return rng.pick(free).key;
+  // A kind with a single title is not held back: the loop would never show it.
+  const keep = Math.min(opts.keepFree ?? 0, pool.length - 1);
+  if (free.length > keep) return rng.pick(free).key;
   const now = world.now();
   const finished = [...world.runs.values()]
     .filter((run) => poolOf(world, run.key) === spec.pool && world.isTitleActive(run.key) && world.runForKey(run.key)?.id === run.id)

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ManualClock } from "@/server/clock";
 import { webhookParsers } from "@/server/webhooks";
 import type { WebhookService } from "@/server/webhooks/types";
-import { demoLoop, envForTracker, SCENARIOS, startSimStack, startWebhookCapture, type SimStack, type WebhookCapture } from "@/sim";
+import { demoLoop, envForTracker, poolOf, SCENARIOS, startSimStack, startWebhookCapture, type SimStack, type WebhookCapture } from "@/sim";
 
 /*
  * Each scenario runs to its end state in simulated time, checked through the services' own APIs
@@ -275,6 +275,24 @@ describe("outages and the demo loop", () => {
       WEBHOOK_SECRET: "w",
     });
     for (const value of Object.values(env)) expect(value).not.toBe("");
+  });
+
+  it("the demo loop leaves a title of every kind free, so a scenario asked for on demand can start", async () => {
+    stack = await start();
+    const world = stack.world;
+    const loop = demoLoop(stack, { intervalMs: 45_000, seed: 11 });
+    const pools = new Map<string, string[]>();
+    for (const t of world.catalogue.all()) pools.set(poolOf(world, t.key), [...(pools.get(poolOf(world, t.key)) ?? []), t.key]);
+    for (let i = 0; i < 24; i++) {
+      await stack.advance(5 * MINUTE);
+      for (const [pool, keys] of pools) {
+        if (keys.length < 2) continue;
+        const free = keys.filter((k) => !world.isTitleActive(k));
+        expect(free.length, `${pool} after ${(i + 1) * 5} min`).toBeGreaterThan(0);
+      }
+    }
+    loop.stop();
+    expect(loop.started.length).toBeGreaterThan(10);
   });
 
   it("the demo loop keeps requests coming for hours, recycling titles, and every webhook parses", async () => {
