@@ -31,7 +31,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createClient, type Client } from "@libsql/client";
-import { freePort, ROOT, ServerProcess } from "./server-process";
+import { freePort, gitCommit, ROOT, ServerProcess } from "./server-process";
 
 // ---------------------------------------------------------------- options
 
@@ -607,11 +607,6 @@ const fmt = (n: number | null | undefined, digits = 1) => (n === null || n === u
 function table(rows: [string, string][]): string {
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join("\n");
-}
-
-function gitCommit(): string | null {
-  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : null;
 }
 
 // ---------------------------------------------------------------- main

@@ -47,7 +47,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import zlib from "node:zlib";
 import { createClient, type Client } from "@libsql/client";
 import superjson from "superjson";
-import { freePort, ROOT, ServerProcess } from "./server-process";
+import { freePort, gitCommit, ROOT, ServerProcess } from "./server-process";
 
 // ---------------------------------------------------------------- options
 
@@ -884,11 +884,6 @@ const fmt = (n: number | null | undefined, digits = 1) => (n === null || n === u
 function table(rows: [string, string][]): string {
   const w = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `  ${k.padEnd(w)}  ${v}`).join("\n");
-}
-
-function gitCommit(): string | null {
-  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : null;
 }
 
 function ensureBuild(notes: string[]): void {

@@ -20,7 +20,7 @@
  *          --no-seeding (skip the seeding run) --no-targets (report, do not fail on targets)
  * Only ever talks to 127.0.0.1.
  */
-import { fork, spawnSync, type ChildProcess } from "node:child_process";
+import { fork, type ChildProcess } from "node:child_process";
 import http from "node:http";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
@@ -39,6 +39,7 @@ import type { DomainEvent } from "../src/server/pipeline/events";
 import { PipelineRunner } from "../src/server/pipeline/runner";
 import { qbittorrentPoller, type QbittorrentPollerJob } from "../src/server/pollers/qbittorrent";
 import { ChangeBus } from "../src/server/realtime/bus";
+import { gitCommit } from "./server-process";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RESULTS_DIR = path.join(ROOT, "bench", "results");
@@ -538,11 +539,6 @@ function rowsFor(label: string, phase: PhaseResult): string[][] {
       mode === "maindata" && phase.pipelineCpuMs.mean > 0 ? fmt(phase.pipelineCpuMs.median) : "",
     ];
   });
-}
-
-function gitCommit(): string | null {
-  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
-  return r.status === 0 ? r.stdout.trim() : null;
 }
 
 async function main(): Promise<number> {

@@ -3,7 +3,7 @@
  * (`node --import tsx server.ts` on the Next production build) as a child process: start it with a
  * clean environment, wait for /api/health, read its CPU and memory from /proc, stop it.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -13,6 +13,12 @@ import { fileURLToPath } from "node:url";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The commit a benchmark's figures belong to, for its JSON result. */
+export function gitCommit(): string | null {
+  const r = spawnSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT, encoding: "utf8" });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
